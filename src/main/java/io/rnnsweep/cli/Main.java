@@ -1,0 +1,42 @@
+package io.rnnsweep.cli;
+
+import io.rnnsweep.trial.InvalidOptionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code rnnsweep} command: hyperparameter sweeps of recurrent networks on Spark, tracked in MLflow. */
+@Command(name = "rnnsweep", mixinStandardHelpOptions = true, version = "rnnsweep 0.1.0",
+        description = "Hyperparameter sweeps of recurrent neural networks on Apache Spark, tracked in MLflow.",
+        subcommands = {TasksCommand.class, TrainCommand.class})
+public final class Main implements Runnable {
+    /** Exit code for bad input: an option, value or file that is not allowed. */
+    public static final int BAD_INPUT = 2;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Returns the command line with rnnsweep's error handling: bad input exits 2 with one clear message. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof InvalidOptionException) {
+                cmd.getErr().println("rnnsweep: " + ex.getMessage());
+                return BAD_INPUT;
+            }
+            throw ex;
+        });
+        return cli;
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,132 @@
+package io.rnnsweep.task;
+
+import io.rnnsweep.trial.InvalidOptionException;
+import io.rnnsweep.trial.TrialOption;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * A text turned into character tokens the way d2l does it for The Time Machine.
+ *
+ * <p>Each line: every run of non-letters becomes one space, then the line is trimmed and lower-cased; the
+ * lines are concatenated as they are (d2l's {@code tokenize(lines, 'char')}). The vocabulary is fixed at 28
+ * tokens: {@code <unk>} (0), space (1) and {@code a}..{@code z} (2..27).
+ *
+ * @param source where the text came from (a path, or the bundled resource)
+ * @param sha1 the SHA-1 of the file's bytes, so a trial records exactly which data it saw
+ * @param tokens the token indices
+ */
+public record CharCorpus(String source, String sha1, int[] tokens) {
+    /** Size of the vocabulary. */
+    public static final int VOCABULARY = 28;
+    /** The bundled corpus: H. G. Wells, The Time Machine (public domain). */
+    public static final String BUNDLED = "timemachine.txt";
+
+    /** Returns the token of a character: space, a letter, or {@code <unk>}. */
+    public static int token(char c) {
+        if (c == ' ') {
+            return 1;
+        }
+        char lower = Character.toLowerCase(c);
+        return lower >= 'a' && lower <= 'z' ? lower - 'a' + 2 : 0;
+    }
+
+    /** Returns the character of a token ({@code ?} for {@code <unk>}). */
+    public static char character(int token) {
+        return token == 0 ? '?' : token == 1 ? ' ' : (char) ('a' + token - 2);
+    }
+
+    /** Applies d2l's preprocessing to a whole text. */
+    public static String preprocess(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\r\n|\r|\n", -1)) {
+            out.append(line.replaceAll("[^A-Za-z]+", " ").strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        return out.toString();
+    }
+
+    /**
+     * Loads the given UTF-8 file, or the bundled The Time Machine when none is given.
+     *
+     * @throws InvalidOptionException naming option {@code corpus} when the file is missing, unreadable, empty,
+     *     not UTF-8, or has no letters
+     */
+    public static CharCorpus load(Optional<Path> file) {
+        byte[] bytes;
+        String source;
+        if (file.isEmpty()) {
+            try (InputStream in = CharCorpus.class.getResourceAsStream(BUNDLED)) {
+                if (in == null) {
+                    throw new IllegalStateException("the bundled corpus " + BUNDLED + " is missing from the jar");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            source = "bundled:" + BUNDLED;
+        } else {
+            Path path = file.get();
+            source = path.toString();
+            if (!Files.exists(path)) {
+                throw corpusError(path + " (no such file)");
+            }
+            if (!Files.isRegularFile(path)) {
+                throw corpusError(path + " (not a regular file)");
+            }
+            try {
+                bytes = Files.readAllBytes(path);
+            } catch (IOException e) {
+                throw corpusError(path + " (unreadable: " + e.getMessage() + ")");
+            }
+            if (bytes.length == 0) {
+                throw corpusError(path + " (empty file)");
+            }
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw corpusError(source + " (not valid UTF-8)");
+        }
+        String clean = preprocess(text);
+        int[] tokens = new int[clean.length()];
+        boolean letters = false;
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = token(clean.charAt(i));
+            letters |= tokens[i] >= 2;
+        }
+        if (!letters) {
+            throw corpusError(source + " (no usable characters: d2l's preprocessing keeps only letters A-Z)");
+        }
+        return new CharCorpus(source, sha1(bytes), tokens);
+    }
+
+    private static InvalidOptionException corpusError(String value) {
+        return TrialOption.CORPUS.invalid(value);
+    }
+
+    private static String sha1(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Returns the number of tokens. */
+    public int size() {
+        return tokens.length;
+    }
+}

@@ -1,0 +1,126 @@
+package io.rnnsweep.task;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A task's DL4J network, a {@link MultiLayerNetwork} or a {@link ComputationGraph}, behind the few operations
+ * the trainer needs.
+ */
+public final class Network implements AutoCloseable {
+    private final MultiLayerNetwork layers;
+    private final ComputationGraph graph;
+
+    private Network(MultiLayerNetwork layers, ComputationGraph graph) {
+        this.layers = layers;
+        this.graph = graph;
+    }
+
+    /** Wraps an initialized layer stack. */
+    public static Network of(MultiLayerNetwork net) {
+        return new Network(Objects.requireNonNull(net), null);
+    }
+
+    /** Wraps an initialized computation graph. */
+    public static Network of(ComputationGraph net) {
+        return new Network(null, Objects.requireNonNull(net));
+    }
+
+    /** Returns the wrapped DL4J model. */
+    public Model model() {
+        return layers != null ? layers : graph;
+    }
+
+    /** Returns the layer stack; fails for a graph. */
+    public MultiLayerNetwork layers() {
+        if (layers == null) {
+            throw new IllegalStateException("this network is a computation graph");
+        }
+        return layers;
+    }
+
+    /** Returns the computation graph; fails for a layer stack. */
+    public ComputationGraph graph() {
+        if (graph == null) {
+            throw new IllegalStateException("this network is a layer stack");
+        }
+        return graph;
+    }
+
+    /** Returns the network's layers in order. */
+    public Layer[] allLayers() {
+        return layers != null ? layers.getLayers() : graph.getLayers();
+    }
+
+    /** Runs one {@code fit} of DL4J on the batch: one update, or one per window under truncated BPTT. */
+    public void fit(Batch batch) {
+        if (layers != null) {
+            layers.fit(batch.single());
+        } else {
+            graph.fit(batch.multi());
+        }
+    }
+
+    /** Replaces the network's training listeners. */
+    public void setListeners(TrainingListener... listeners) {
+        if (layers != null) {
+            layers.setListeners(listeners);
+        } else {
+            graph.setListeners(listeners);
+        }
+    }
+
+    /** Returns the flattened parameter vector (a view). */
+    public INDArray params() {
+        return model().params();
+    }
+
+    /** Returns how many updates the network has made (Adam's bias correction reads it). */
+    public int iterationCount() {
+        return layers != null ? layers.getIterationCount() : graph.getIterationCount();
+    }
+
+    /** Clears the state kept by {@code rnnTimeStep}. */
+    public void rnnClearPreviousState() {
+        if (layers != null) {
+            layers.rnnClearPreviousState();
+        } else {
+            graph.rnnClearPreviousState();
+        }
+    }
+
+    /** Writes configuration, parameters and updater state with DL4J's {@link ModelSerializer}. */
+    public void write(OutputStream out) throws IOException {
+        ModelSerializer.writeModel(model(), out, true);
+    }
+
+    /** Returns whether this network is a computation graph (else a layer stack). */
+    public boolean isGraph() {
+        return graph != null;
+    }
+
+    /** Reads a network, with its updater state, from {@link #write} output. */
+    public static Network read(InputStream in, boolean graph) throws IOException {
+        return graph
+                ? of(ModelSerializer.restoreComputationGraph(in, true))
+                : of(ModelSerializer.restoreMultiLayerNetwork(in, true));
+    }
+
+    @Override
+    public void close() {
+        if (layers != null) {
+            layers.close();
+        } else {
+            graph.close();
+        }
+    }
+}

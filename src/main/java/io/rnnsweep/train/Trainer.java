@@ -1,0 +1,166 @@
+package io.rnnsweep.train;
+
+import io.rnnsweep.task.Batch;
+import io.rnnsweep.task.Evaluation;
+import io.rnnsweep.task.LossKind;
+import io.rnnsweep.task.Network;
+import io.rnnsweep.task.RnnTask;
+import io.rnnsweep.task.TaskSession;
+import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialResult;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Trains one trial: the task's network on the task's batches, epoch by epoch, with the seeds' loss,
+ * learning-rate and clipping semantics ({@link GradientControl}), an {@link EpochResult} per epoch to every
+ * listener, optional checkpoints, and exact resume.
+ *
+ * <p>The trial's status says how it ended: FINISHED after its last epoch, PAUSED at the end of a segment
+ * ({@link #stopAfterEpoch}), KILLED when a listener stopped it, DIVERGED on a NaN or infinite loss or
+ * gradient, FAILED (with the stack trace as cause) on any other exception.
+ */
+public final class Trainer {
+    private final TrialConfig config;
+    private final RnnTask task;
+    private final List<EpochListener> listeners = new ArrayList<>();
+    private Path checkpointTo;
+    private Path resumeFrom;
+    private int stopAfter;
+
+    /** Creates a trainer for one trial. */
+    public Trainer(TrialConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.task = Tasks.get(config.task());
+        this.stopAfter = config.epochs();
+    }
+
+    /** Adds a listener that receives each epoch's result and may stop the trial. */
+    public Trainer listener(EpochListener listener) {
+        listeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
+    /** Writes a checkpoint to {@code file} after every epoch (atomically replacing the previous one). */
+    public Trainer checkpointTo(Path file) {
+        this.checkpointTo = file;
+        return this;
+    }
+
+    /** Continues from a checkpoint written for this trial instead of a fresh network. */
+    public Trainer resumeFrom(Path file) {
+        this.resumeFrom = file;
+        return this;
+    }
+
+    /** Ends this run (PAUSED) after the given epoch, for segmented training; defaults to the trial's epochs. */
+    public Trainer stopAfterEpoch(int epoch) {
+        if (epoch < 1 || epoch > config.epochs()) {
+            throw new IllegalArgumentException("stop epoch must be in 1.." + config.epochs() + ", got " + epoch);
+        }
+        this.stopAfter = epoch;
+        return this;
+    }
+
+    /**
+     * Runs the trial (or its segment) and returns how it ended.
+     *
+     * @throws io.rnnsweep.trial.InvalidOptionException when the task rejects an option for its data; nothing
+     *     has been trained or written then
+     */
+    public TrialResult run() {
+        ThreadBinding.apply(config.threads());
+        TaskSession session = task.open(config);
+        if (task.loss() == LossKind.NONE) {
+            try (Network net = session.newNetwork()) {
+                return new TrialResult(config, TrialStatus.FINISHED, List.of(), session.report(net), Optional.empty(), 0);
+            }
+        }
+        Network net;
+        int start;
+        if (resumeFrom != null) {
+            try {
+                Checkpoint checkpoint = Checkpoint.read(resumeFrom, config);
+                net = checkpoint.network();
+                start = checkpoint.epoch();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read checkpoint " + resumeFrom, e);
+            }
+        } else {
+            net = session.newNetwork();
+            start = 0;
+        }
+        try {
+            return train(session, net, start);
+        } finally {
+            net.close();
+        }
+    }
+
+    private TrialResult train(TaskSession session, Network net, int start) {
+        GradientControl control = new GradientControl(config.clip(), session.frozenParameters());
+        net.setListeners(control);
+        boolean perplexity = task.loss() == LossKind.CROSS_ENTROPY;
+        List<EpochResult> results = new ArrayList<>();
+        TrialStatus status = start >= config.epochs() ? TrialStatus.FINISHED : TrialStatus.PAUSED;
+        Optional<String> cause = Optional.empty();
+        int last = start;
+        try {
+            for (int epoch = start + 1; epoch <= stopAfter; epoch++) {
+                long t0 = System.nanoTime();
+                control.resetEpoch();
+                for (Batch batch : session.batches(epoch)) {
+                    control.begin(batch);
+                    net.fit(batch);
+                }
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                Evaluation eval = session.evaluate(net);
+                if (!Double.isFinite(eval.loss())) {
+                    throw new DivergedException("validation loss " + eval.loss());
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double trainLoss = control.meanLoss();
+                EpochResult result = new EpochResult(epoch, trainLoss, perplexity ? Math.exp(trainLoss) : Double.NaN,
+                        eval.loss(), perplexity ? Math.exp(eval.loss()) : Double.NaN, eval.metrics(),
+                        control.meanNorm(), control.maxNorm(), control.clipFraction(), control.tokens(),
+                        control.tokens() / trainSeconds, seconds);
+                results.add(result);
+                last = epoch;
+                if (checkpointTo != null) {
+                    Checkpoint.write(checkpointTo, net, epoch, config);
+                }
+                status = epoch == config.epochs() ? TrialStatus.FINISHED : TrialStatus.PAUSED;
+                boolean stop = false;
+                for (EpochListener l : listeners) {
+                    stop |= l.onEpoch(result) == EpochDecision.STOP;
+                }
+                if (stop && epoch < config.epochs()) {
+                    status = TrialStatus.KILLED;
+                    break;
+                }
+            }
+        } catch (DivergedException e) {
+            return new TrialResult(config, TrialStatus.DIVERGED, results, List.of(),
+                    Optional.of("diverged in epoch " + (last + 1) + ": " + e.getMessage()), last);
+        } catch (IOException | RuntimeException e) {
+            return new TrialResult(config, TrialStatus.FAILED, results, List.of(), Optional.of(stackTrace(e)), last);
+        }
+        return new TrialResult(config, status, results, session.report(net), cause, last);
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}

@@ -1,0 +1,75 @@
+package io.rnnsweep.trial;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one epoch of one trial produced; immutable.
+ *
+ * <p>Losses are the seeds' losses: mean cross-entropy per token for the classification tasks (perplexity is
+ * its {@code exp}), mean squared error per step for {@code sine} and {@code binary-addition} (no perplexity,
+ * reported as NaN). A value that does not apply is NaN.
+ *
+ * @param epoch the epoch number, counted from 1
+ * @param trainLoss mean training loss per token over the epoch, as measured while training
+ * @param trainPerplexity {@code exp(trainLoss)} for cross-entropy tasks, else NaN
+ * @param validationLoss mean loss per token on held-out data after the epoch
+ * @param validationPerplexity {@code exp(validationLoss)} for cross-entropy tasks, else NaN
+ * @param taskMetrics the task's own metrics (accuracy, exact-sum accuracy, test MSE, ...), by name
+ * @param gradNormMean mean over the epoch's updates of the global gradient L2 norm before clipping
+ * @param gradNormMax largest global gradient L2 norm before clipping
+ * @param clipFraction fraction of updates whose gradient was clipped
+ * @param tokens predicted tokens (time steps times sequences) trained on in the epoch
+ * @param tokensPerSecond training throughput: tokens over training seconds (evaluation excluded)
+ * @param seconds wall seconds of the epoch, evaluation included
+ */
+public record EpochResult(
+        int epoch,
+        double trainLoss,
+        double trainPerplexity,
+        double validationLoss,
+        double validationPerplexity,
+        Map<String, Double> taskMetrics,
+        double gradNormMean,
+        double gradNormMax,
+        double clipFraction,
+        long tokens,
+        double tokensPerSecond,
+        double seconds) {
+
+    /** Copies the task metrics so the record stays immutable. */
+    public EpochResult {
+        Objects.requireNonNull(taskMetrics, "taskMetrics");
+        taskMetrics = Map.copyOf(new LinkedHashMap<>(taskMetrics));
+        if (epoch < 1) {
+            throw new IllegalArgumentException("epoch counts from 1, got " + epoch);
+        }
+    }
+
+    /**
+     * Returns every metric of the epoch by its tracking name, in a stable order: losses and perplexities,
+     * then the task's metrics (sorted by name), then gradient health and speed.
+     */
+    public Map<String, Double> metrics() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("train_loss", trainLoss);
+        m.put("train_perplexity", trainPerplexity);
+        m.put("val_loss", validationLoss);
+        m.put("val_perplexity", validationPerplexity);
+        taskMetrics.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> m.put(e.getKey(), e.getValue()));
+        m.put("grad_norm_mean", gradNormMean);
+        m.put("grad_norm_max", gradNormMax);
+        m.put("clip_rate", clipFraction);
+        m.put("tokens_per_sec", tokensPerSecond);
+        m.put("epoch_seconds", seconds);
+        return m;
+    }
+
+    /** Returns the named metric, or NaN when this epoch has no such metric. */
+    public double metric(String name) {
+        Double v = metrics().get(name);
+        return v == null ? Double.NaN : v;
+    }
+}
