@@ -1,0 +1,114 @@
+package io.rnnsweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void tasksListsTheSixDocumentedTasksOneLineEach() {
+        Run r = run("tasks");
+        assertEquals(0, r.code());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(6, lines.length, r.out());
+        String[] names = {"srn", "binary-addition", "hello", "antonyms", "sine", "timemachine"};
+        for (int i = 0; i < names.length; i++) {
+            assertTrue(lines[i].startsWith(names[i] + " "), lines[i]);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}}) {
+            Run r = run(args);
+            assertEquals(0, r.code());
+            assertTrue(r.out().contains("Usage: rnnsweep"), r.out());
+        }
+        assertTrue(run("train", "--help").out().contains("--clip=X|none"));
+    }
+
+    @Test
+    void trainPrintsOneLinePerEpochAndASummary() {
+        Run r = run("train", "--task", "hello", "--epochs", "4", "--seed", "1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(4, r.out().lines().filter(l -> l.startsWith("epoch ")).count(), r.out());
+        assertTrue(r.out().contains("status FINISHED after epoch 4 of 4"), r.out());
+        assertTrue(r.out().contains("predicted: hello -> "), r.out());
+    }
+
+    @Test
+    void srnPrintsTheSeedValues() {
+        Run r = run("train", "--task", "srn");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 1 = 4.0 step 2 = 12.0 step 3 = 32.0"), r.out());
+    }
+
+    @Test
+    void badInputExitsTwoNamingTheOptionTheValueAndWhatIsAllowed() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "");
+        Path digits = Files.writeString(dir.resolve("digits.txt"), "12345 67890");
+        Path checkpoint = dir.resolve("never.ckpt");
+        String[][] cases = {
+            {"task", "gru-lm", "--task", "gru-lm"},
+            {"hidden", "0", "--task", "hello", "--hidden", "0"},
+            {"layers", "-1", "--task", "hello", "--layers", "-1"},
+            {"lr", "0", "--task", "timemachine", "--lr", "0"},
+            {"epochs", "0", "--task", "sine", "--epochs", "0"},
+            {"batch", "0", "--task", "timemachine", "--batch", "0"},
+            {"batch", "7", "--task", "antonyms", "--batch", "7"},
+            {"clip", "-1", "--task", "timemachine", "--clip", "-1"},
+            {"cell", "gru", "--task", "timemachine", "--cell", "gru"},
+            {"optimizer", "rmsprop", "--task", "hello", "--optimizer", "rmsprop"},
+            {"corpus", "missing.txt", "--task", "timemachine", "--corpus", dir.resolve("missing.txt").toString()},
+            {"corpus", "empty.txt", "--task", "timemachine", "--corpus", empty.toString()},
+            {"corpus", "digits.txt", "--task", "timemachine", "--corpus", digits.toString()},
+            {"corpus", "x.txt", "--task", "hello", "--corpus", "x.txt"},
+            {"seq-len", "100000", "--task", "timemachine", "--seq-len", "100000"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length - 2 + 3];
+            args[0] = "train";
+            System.arraycopy(c, 2, args, 1, c.length - 2);
+            args[c.length - 1] = "--checkpoint";
+            args[c.length] = checkpoint.toString();
+            Run r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.out() + r.err());
+            assertTrue(r.err().contains("'" + c[0] + "'") && r.err().contains(c[1]) && r.err().contains("allowed"),
+                    String.join(" ", args) + " -> " + r.err());
+            assertFalse(r.out().contains("epoch "), "nothing trained: " + r.out());
+            assertFalse(Files.exists(checkpoint), "nothing written");
+        }
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithExitTwo() {
+        Run r = run("train", "--task", "hello", "--hiden", "8");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--hiden"), r.err());
+    }
+}

@@ -1,0 +1,63 @@
+package io.rnnsweep.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.train.Trainer;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
+import io.rnnsweep.trial.TrialResult;
+import io.rnnsweep.trial.TrialStatus;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each trained task reaches the seed's result at the seed's settings, with fixed seeds. */
+class TaskFidelityTest {
+    private static TrialResult train(TaskName task, Map<TrialOption, String> options) {
+        TrialResult r = new Trainer(Tasks.resolve(task, options)).run();
+        assertEquals(TrialStatus.FINISHED, r.status(), () -> r.cause().orElse(""));
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void helloPredictsOhlolWithinFifteenEpochs(int seed) {
+        TrialResult r = train(TaskName.HELLO, Map.of(TrialOption.SEED, Integer.toString(seed)));
+        assertEquals(15, r.lastEpoch());
+        EpochResult last = r.last().orElseThrow();
+        assertEquals(1.0, last.taskMetrics().get("exact_match"), "predicted string: " + r.report());
+        assertTrue(r.report().get(0).contains("hello -> ohlol"), r.report().toString());
+        assertTrue(r.epochs().get(0).trainLoss() > 1.0, "the seed starts near 1.3");
+        assertTrue(last.validationLoss() < 0.1, "the seed ends near 0.01, got " + last.validationLoss());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void binaryAdditionSumsEveryHeldOutPairExactly(int seed) {
+        TrialResult r = train(TaskName.BINARY_ADDITION, Map.of(TrialOption.SEED, Integer.toString(seed)));
+        EpochResult last = r.last().orElseThrow();
+        assertEquals(1.0, last.taskMetrics().get("exact_accuracy"), r.report().toString());
+        assertTrue(r.report().get(0).startsWith("held-out pairs: 1000,"), r.report().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0})
+    void antonymsTranslatesAllSixTrainingWords(int seed) {
+        TrialResult r = train(TaskName.ANTONYMS, Map.of(TrialOption.SEED, Integer.toString(seed)));
+        assertEquals(1.0, r.last().orElseThrow().taskMetrics().get("translation_accuracy"), r.report().toString());
+        assertTrue(r.report().get(0).contains("man->women") && r.report().get(0).contains("high->low"),
+                r.report().toString());
+        assertTrue(r.report().get(1).startsWith("unseen words:"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0})
+    void sineTestErrorIsAtMostOneHundredth(int seed) {
+        TrialResult r = train(TaskName.SINE, Map.of(TrialOption.SEED, Integer.toString(seed)));
+        double testMse = r.last().orElseThrow().taskMetrics().get("test_mse");
+        assertTrue(testMse <= 0.01, "test MSE " + testMse);
+    }
+}

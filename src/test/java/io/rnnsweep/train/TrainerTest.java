@@ -1,0 +1,159 @@
+package io.rnnsweep.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
+import io.rnnsweep.trial.TrialResult;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    @TempDir
+    static Path dir;
+    static Path smallCorpus;
+
+    @BeforeAll
+    static void writeSmallCorpus() throws IOException {
+        try (InputStream in = io.rnnsweep.task.CharCorpus.class.getResourceAsStream("timemachine.txt")) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            smallCorpus = Files.writeString(dir.resolve("small.txt"), text.substring(0, 20_000));
+        }
+    }
+
+    private static TrialConfig charLm(String... pairs) {
+        Map<TrialOption, String> o = new EnumMap<>(TrialOption.class);
+        o.put(TrialOption.CORPUS, smallCorpus.toString());
+        o.put(TrialOption.HIDDEN, "32");
+        o.put(TrialOption.EPOCHS, "3");
+        for (int i = 0; i < pairs.length; i += 2) {
+            o.put(TrialOption.byKey(pairs[i]).orElseThrow(), pairs[i + 1]);
+        }
+        return Tasks.resolve(TaskName.TIMEMACHINE, o);
+    }
+
+    private static List<Double> losses(TrialResult r) {
+        return r.epochs().stream().flatMap(e -> java.util.stream.Stream.of(e.trainLoss(), e.validationLoss())).toList();
+    }
+
+    @Test
+    void charLmPerplexityFallsOnTheBundledTimeMachine() {
+        Map<TrialOption, String> o = new EnumMap<>(TrialOption.class);
+        o.put(TrialOption.HIDDEN, "64");
+        o.put(TrialOption.EPOCHS, "3");
+        TrialResult r = new Trainer(Tasks.resolve(TaskName.TIMEMACHINE, o)).run();
+        assertEquals(TrialStatus.FINISHED, r.status(), () -> r.cause().orElse(""));
+        EpochResult first = r.epochs().get(0);
+        EpochResult last = r.last().orElseThrow();
+        assertTrue(first.validationPerplexity() < 28, "better than uniform over 28 tokens: " + first);
+        assertTrue(last.validationPerplexity() < first.validationPerplexity(), r.epochs().toString());
+        assertTrue(last.trainPerplexity() < first.trainPerplexity(), r.epochs().toString());
+        assertEquals(Math.exp(last.validationLoss()), last.validationPerplexity(), 1e-9);
+        assertTrue(last.clipFraction() >= 0 && last.clipFraction() <= 1);
+        assertTrue(last.gradNormMax() >= last.gradNormMean() && last.gradNormMean() > 0);
+        assertTrue(last.tokens() > 100_000, "an epoch covers the training text: " + last.tokens());
+        assertTrue(r.report().get(1).startsWith("sample: time traveller"), r.report().toString());
+        assertEquals("sample: time traveller".length() + 50, r.report().get(1).length());
+    }
+
+    @Test
+    void sameSeedGivesTheSameLossesAndAnotherSeedDoesNot() {
+        TrialResult a = new Trainer(charLm("epochs", "2")).run();
+        TrialResult b = new Trainer(charLm("epochs", "2")).run();
+        TrialResult c = new Trainer(charLm("epochs", "2", "seed", "1")).run();
+        assertEquals(losses(a), losses(b));
+        assertNotEquals(losses(a), losses(c));
+    }
+
+    @Test
+    void resumingFromACheckpointContinuesExactlyAsAnUninterruptedRun() throws IOException {
+        for (String optimizer : List.of("sgd", "adam")) {
+            TrialConfig config = charLm("optimizer", optimizer, "lr", optimizer.equals("sgd") ? "1" : "0.01");
+            TrialResult straight = new Trainer(config).run();
+
+            Path checkpoint = dir.resolve("trial-" + optimizer + ".ckpt");
+            TrialResult first = new Trainer(config).checkpointTo(checkpoint).stopAfterEpoch(1).run();
+            assertEquals(TrialStatus.PAUSED, first.status());
+            assertTrue(Files.size(checkpoint) > 0);
+            TrialResult rest = new Trainer(config).resumeFrom(checkpoint).run();
+            assertEquals(TrialStatus.FINISHED, rest.status(), () -> rest.cause().orElse(""));
+            assertEquals(List.of(2, 3), rest.epochs().stream().map(EpochResult::epoch).toList());
+
+            assertEquals(losses(straight).subList(0, 2), losses(first), optimizer);
+            assertEquals(losses(straight).subList(2, 6), losses(rest), optimizer);
+            assertEquals(straight.report(), rest.report(), optimizer);
+        }
+    }
+
+    @Test
+    void checkpointOfAnotherTrialIsRefused() throws IOException {
+        Path checkpoint = dir.resolve("other.ckpt");
+        new Trainer(charLm("epochs", "1")).checkpointTo(checkpoint).run();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.read(checkpoint, charLm("hidden", "16")));
+        assertTrue(e.getMessage().contains("hidden = 32, not 16"), e.getMessage());
+    }
+
+    @Test
+    void nonFiniteLossStopsTheTrialAsDivergedWithItsEpoch() {
+        Map<TrialOption, String> o = new EnumMap<>(TrialOption.class);
+        o.put(TrialOption.OPTIMIZER, "sgd");
+        o.put(TrialOption.LR, "1e6");
+        o.put(TrialOption.EPOCHS, "3");
+        TrialResult r = new Trainer(Tasks.resolve(TaskName.SINE, o)).run();
+        assertEquals(TrialStatus.DIVERGED, r.status());
+        assertTrue(r.cause().orElseThrow().startsWith("diverged in epoch 1:"), r.cause().orElseThrow());
+        assertEquals(0, r.lastEpoch());
+    }
+
+    @Test
+    void clippingKeepsTheSameHugeLearningRateFinite() {
+        Map<TrialOption, String> o = new EnumMap<>(TrialOption.class);
+        o.put(TrialOption.OPTIMIZER, "sgd");
+        o.put(TrialOption.LR, "0.5");
+        o.put(TrialOption.CLIP, "0.01");
+        o.put(TrialOption.EPOCHS, "1");
+        TrialResult r = new Trainer(Tasks.resolve(TaskName.SINE, o)).run();
+        assertEquals(TrialStatus.FINISHED, r.status(), () -> r.cause().orElse(""));
+        assertTrue(r.last().orElseThrow().clipFraction() > 0.9, r.epochs().toString());
+    }
+
+    @Test
+    void listenerCanStopTheTrialEarlyAndItEndsKilled() {
+        List<Integer> seen = new java.util.ArrayList<>();
+        TrialResult r = new Trainer(Tasks.resolve(TaskName.HELLO, Map.of())).listener(e -> {
+            seen.add(e.epoch());
+            return e.epoch() == 3 ? EpochDecision.STOP : EpochDecision.CONTINUE;
+        }).run();
+        assertEquals(TrialStatus.KILLED, r.status());
+        assertEquals(List.of(1, 2, 3), seen);
+        assertEquals(3, r.lastEpoch());
+        assertFalse(r.report().isEmpty());
+    }
+
+    @Test
+    void trialThreadsAreCappedByThePoolTheLauncherSized() {
+        // Surefire starts the JVM with OMP_NUM_THREADS=1, as jobs/rnnsweep does for a one-thread trial.
+        assertEquals("1", System.getenv("OMP_NUM_THREADS"));
+        new Trainer(Tasks.resolve(TaskName.SRN, Map.of(TrialOption.THREADS, "1"))).run();
+        assertEquals(1, ThreadBinding.current());
+        assertEquals(1, ThreadBinding.apply(4), "a pool sized for one thread is not grown from inside the JVM");
+    }
+}
