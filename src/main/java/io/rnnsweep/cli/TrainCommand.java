@@ -65,6 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     private Path resume;
     @Option(names = "--stop-after", paramLabel = "N", description = "stop after epoch N (a segment; resume later)")
     private Integer stopAfter;
+    @Option(names = "--csv", paramLabel = "FILE", description = "also write every epoch's metrics to this CSV file")
+    private Path csv;
 
     @Override
     public Integer call() {
@@ -93,9 +95,13 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("trial " + config.runName() + "  " + config.values(Tasks.get(name).options()));
         out.flush();
+        EpochCsv table = csv == null ? null : new EpochCsv(csv);
         Trainer trainer = new Trainer(config).listener(r -> {
             out.println(line(r, config.epochs()));
             out.flush();
+            if (table != null) {
+                table.append(r);
+            }
             return EpochDecision.CONTINUE;
         });
         if (checkpoint != null) {

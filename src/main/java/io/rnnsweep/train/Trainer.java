@@ -113,7 +113,6 @@ public final class Trainer {
         boolean perplexity = task.loss() == LossKind.CROSS_ENTROPY;
         List<EpochResult> results = new ArrayList<>();
         TrialStatus status = start >= config.epochs() ? TrialStatus.FINISHED : TrialStatus.PAUSED;
-        Optional<String> cause = Optional.empty();
         int last = start;
         try {
             for (int epoch = start + 1; epoch <= stopAfter; epoch++) {
@@ -155,7 +154,7 @@ public final class Trainer {
         } catch (IOException | RuntimeException e) {
             return new TrialResult(config, TrialStatus.FAILED, results, List.of(), Optional.of(stackTrace(e)), last);
         }
-        return new TrialResult(config, status, results, session.report(net), cause, last);
+        return new TrialResult(config, status, results, session.report(net), Optional.empty(), last);
     }
 
     private static String stackTrace(Throwable e) {
