@@ -142,11 +142,11 @@ final class TrainCommand implements Callable<Integer> {
 
     static String summary(EpochResult r) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "train loss %.4f", r.trainLoss()));
+        s.append(String.format(Locale.ROOT, "train loss %.4g", r.trainLoss()));
         if (!Double.isNaN(r.trainPerplexity())) {
             s.append(String.format(Locale.ROOT, " ppl %.3f", r.trainPerplexity()));
         }
-        s.append(String.format(Locale.ROOT, " | val loss %.4f", r.validationLoss()));
+        s.append(String.format(Locale.ROOT, " | val loss %.4g", r.validationLoss()));
         if (!Double.isNaN(r.validationPerplexity())) {
             s.append(String.format(Locale.ROOT, " ppl %.3f", r.validationPerplexity()));
         }
