@@ -8,13 +8,13 @@ import io.rnnsweep.task.RnnTask;
 import io.rnnsweep.task.TaskSession;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialResult;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +75,8 @@ public final class Trainer {
     /**
      * Runs the trial (or its segment) and returns how it ended.
      *
-     * @throws io.rnnsweep.trial.InvalidOptionException when the task rejects an option for its data; nothing
-     *     has been trained or written then
+     * @throws InvalidOptionException when the task rejects an option for its data, or the checkpoint to resume
+     *     from is unreadable or another trial's; nothing has been trained or written then
      */
     public TrialResult run() {
         ThreadBinding.apply(config.threads());
@@ -93,8 +93,9 @@ public final class Trainer {
                 Checkpoint checkpoint = Checkpoint.read(resumeFrom, config);
                 net = checkpoint.network();
                 start = checkpoint.epoch();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read checkpoint " + resumeFrom, e);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new InvalidOptionException("resume", resumeFrom.toString(),
+                        "a checkpoint written for this trial (" + e.getMessage() + ")");
             }
         } else {
             net = session.newNetwork();

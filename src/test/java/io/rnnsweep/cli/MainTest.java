@@ -106,6 +106,14 @@ class MainTest {
     }
 
     @Test
+    void resumingFromAFileThatIsNotACheckpointExitsTwo() throws IOException {
+        Path notCheckpoint = Files.writeString(dir.resolve("notes.txt"), "hello");
+        Run r = run("train", "--task", "hello", "--resume", notCheckpoint.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'resume'") && r.err().contains("not an rnnsweep checkpoint"), r.err());
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorWithExitTwo() {
         Run r = run("train", "--task", "hello", "--hiden", "8");
         assertEquals(2, r.code());
