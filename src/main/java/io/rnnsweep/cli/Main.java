@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 /** The {@code rnnsweep} command: hyperparameter sweeps of recurrent networks on Spark, tracked in MLflow. */
 @Command(name = "rnnsweep", mixinStandardHelpOptions = true, version = "rnnsweep 0.1.0",
         description = "Hyperparameter sweeps of recurrent neural networks on Apache Spark, tracked in MLflow.",
-        subcommands = {TasksCommand.class, TrainCommand.class})
+        subcommands = {TasksCommand.class, TrainCommand.class, ValidateCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: an option, value or file that is not allowed. */
     public static final int BAD_INPUT = 2;
@@ -26,7 +26,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof InvalidOptionException) {
+            if (ex instanceof InvalidOptionException || ex instanceof io.rnnsweep.spec.SpecException) {
                 cmd.getErr().println("rnnsweep: " + ex.getMessage());
                 return BAD_INPUT;
             }

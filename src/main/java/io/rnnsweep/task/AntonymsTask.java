@@ -77,6 +77,11 @@ public final class AntonymsTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of("translation_accuracy");
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.CROSS_ENTROPY;
     }

@@ -62,6 +62,11 @@ public final class BinaryAdditionTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of("bit_accuracy", "exact_accuracy");
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.SQUARED_ERROR;
     }

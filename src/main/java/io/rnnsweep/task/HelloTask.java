@@ -64,6 +64,11 @@ public final class HelloTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of("accuracy", "exact_match");
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.CROSS_ENTROPY;
     }

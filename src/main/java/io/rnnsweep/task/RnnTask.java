@@ -3,6 +3,7 @@ package io.rnnsweep.task;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
+import java.util.List;
 import java.util.Set;
 
 /** One documented RNN task: its defaults (the seed's settings), the options it takes, and its sessions. */
@@ -22,6 +23,9 @@ public interface RnnTask {
 
     /** Returns the loss the task trains on. */
     LossKind loss();
+
+    /** Returns the names of the task's own per-epoch metrics (besides losses, perplexity and gradient health). */
+    List<String> metrics();
 
     /**
      * Loads and checks the task's data for one trial.

@@ -65,6 +65,11 @@ public final class SineTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of("test_mse", "train_mse");
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.SQUARED_ERROR;
     }

@@ -57,6 +57,11 @@ public final class SrnTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of();
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.NONE;
     }

@@ -59,6 +59,11 @@ public final class TimeMachineTask implements RnnTask {
     }
 
     @Override
+    public List<String> metrics() {
+        return List.of();
+    }
+
+    @Override
     public LossKind loss() {
         return LossKind.CROSS_ENTROPY;
     }

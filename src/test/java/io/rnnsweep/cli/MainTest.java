@@ -44,7 +44,7 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Usage: rnnsweep"), r.out());
@@ -111,6 +111,25 @@ class MainTest {
         Run r = run("train", "--task", "hello", "--resume", notCheckpoint.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'resume'") && r.err().contains("not an rnnsweep checkpoint"), r.err());
+    }
+
+    @Test
+    void validateAcceptsAShippedSpecAndListsItsTrials() {
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Run r = run("validate", "--trials", spec.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("sweep hello-grid: task hello, objective min val_loss, grid search, 12 trials"), r.out());
+        assertEquals(12, r.out().lines().filter(l -> l.startsWith("  trial ")).count(), r.out());
+    }
+
+    @Test
+    void validateRejectsABadSpecWithExitTwoNamingTheField() throws IOException {
+        Path spec = Files.writeString(dir.resolve("bad.yaml"),
+                "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [0]}\n");
+        Run r = run("validate", spec.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("invalid value for field 'space.hidden': '0'"), r.err());
+        assertFalse(r.out().contains("valid"), r.out());
     }
 
     @Test

@@ -1,0 +1,116 @@
+package io.rnnsweep.space;
+
+import io.rnnsweep.trial.TrialConfig;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** The values one trial option may take in a sweep. */
+public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.LogUniform, Domain.IntRange {
+
+    /** Draws one value, as the option's user text. */
+    String sample(SplittableRandom random);
+
+    /** Returns a short description, as written in a spec. */
+    String describe();
+
+    /**
+     * An explicit list of values: a grid tries each, a random search picks one uniformly.
+     *
+     * @param values the values, as user text, at least one
+     */
+    record Choice(List<String> values) implements Domain {
+        /** Copies the values and checks there is at least one. */
+        public Choice {
+            values = List.copyOf(values);
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("a choice needs at least one value");
+            }
+        }
+
+        @Override
+        public String sample(SplittableRandom random) {
+            return values.get(random.nextInt(values.size()));
+        }
+
+        @Override
+        public String describe() {
+            return values.toString();
+        }
+    }
+
+    /**
+     * A real number drawn uniformly from {@code [low, high)}.
+     *
+     * @param low the lower bound
+     * @param high the upper bound, greater than {@code low}
+     */
+    record Uniform(double low, double high) implements Domain {
+        /** Checks the bounds. */
+        public Uniform {
+            if (!(high > low) || !Double.isFinite(low) || !Double.isFinite(high)) {
+                throw new IllegalArgumentException("uniform needs finite low < high, got [" + low + ", " + high + "]");
+            }
+        }
+
+        @Override
+        public String sample(SplittableRandom random) {
+            return TrialConfig.format(low + (high - low) * random.nextDouble());
+        }
+
+        @Override
+        public String describe() {
+            return "uniform(" + TrialConfig.format(low) + ", " + TrialConfig.format(high) + ")";
+        }
+    }
+
+    /**
+     * A positive real number whose logarithm is uniform: right for learning rates and clipping thresholds.
+     *
+     * @param low the lower bound, positive
+     * @param high the upper bound, greater than {@code low}
+     */
+    record LogUniform(double low, double high) implements Domain {
+        /** Checks the bounds. */
+        public LogUniform {
+            if (!(low > 0) || !(high > low) || !Double.isFinite(high)) {
+                throw new IllegalArgumentException("loguniform needs 0 < low < high, got [" + low + ", " + high + "]");
+            }
+        }
+
+        @Override
+        public String sample(SplittableRandom random) {
+            double v = Math.exp(Math.log(low) + (Math.log(high) - Math.log(low)) * random.nextDouble());
+            return TrialConfig.format(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.6g", v)));
+        }
+
+        @Override
+        public String describe() {
+            return "loguniform(" + TrialConfig.format(low) + ", " + TrialConfig.format(high) + ")";
+        }
+    }
+
+    /**
+     * An integer drawn uniformly from {@code [low, high]}, both included.
+     *
+     * @param low the smallest value
+     * @param high the largest value, at least {@code low}
+     */
+    record IntRange(long low, long high) implements Domain {
+        /** Checks the bounds. */
+        public IntRange {
+            if (high < low) {
+                throw new IllegalArgumentException("int needs low <= high, got [" + low + ", " + high + "]");
+            }
+        }
+
+        @Override
+        public String sample(SplittableRandom random) {
+            return Long.toString(low + random.nextLong(high - low + 1));
+        }
+
+        @Override
+        public String describe() {
+            return "int(" + low + ", " + high + ")";
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.rnnsweep.spec;
+
+import io.rnnsweep.search.SearchAlgorithm;
+import io.rnnsweep.space.Domain;
+import io.rnnsweep.task.RnnTask;
+import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.InvalidOptionException;
+import io.rnnsweep.trial.Objective;
+import io.rnnsweep.trial.ObjectiveMode;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a sweep spec from YAML and validates all of it, every expanded trial included, before anything runs.
+ *
+ * <p>Every error is a {@link SpecException} naming the field's dotted path, the value and what is allowed;
+ * an unknown key comes with the closest known one.
+ */
+public final class SpecLoader {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final List<String> TOP = List.of("name", "task", "objective", "search", "space", "fixed",
+            "execution", "tracking");
+    private static final List<String> OBJECTIVE = List.of("metric", "mode");
+    private static final List<String> SEARCH = List.of("algorithm", "trials", "seed");
+    private static final List<String> EXECUTION = List.of("max_concurrent", "cpus_per_trial", "gpus_per_trial",
+            "timeout_minutes", "retries", "mode");
+    private static final List<String> TRACKING = List.of("uri", "experiment");
+    private static final List<String> DISTRIBUTIONS = List.of("choice", "uniform", "loguniform", "int");
+    /** Trials a spec may expand to. */
+    static final int MAX_TRIALS = 10_000;
+
+    private final String source;
+
+    private SpecLoader(String source) {
+        this.source = source;
+    }
+
+    /** Reads and validates the spec file. */
+    public static SweepSpec load(Path file) {
+        SpecLoader loader = new SpecLoader(file.toString());
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new SpecException(file.toString(), "spec", file.toString(), "a readable YAML file ("
+                    + (Files.exists(file) ? e.getMessage() : "no such file") + ")");
+        }
+        return loader.parse(text);
+    }
+
+    /** Validates a spec given as YAML text; {@code source} names it in errors. */
+    public static SweepSpec parse(String source, String yaml) {
+        return new SpecLoader(source).parse(yaml);
+    }
+
+    private SweepSpec parse(String text) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (YAMLException e) {
+            String where = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw error("yaml", abbreviate(text), "well-formed YAML (" + where + ")");
+        }
+        Map<String, Object> top = mapping("(top level)", root);
+        keys("", top, TOP);
+
+        String name = string("name", require(top, "", "name"));
+        if (!NAME.matcher(name).matches()) {
+            throw error("name", name, "1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        TaskName taskName;
+        try {
+            taskName = TaskName.parse(string("task", require(top, "", "task")));
+        } catch (InvalidOptionException e) {
+            throw error("task", e.value(), e.allowed());
+        }
+        RnnTask task = Tasks.get(taskName);
+        if (task.loss() == io.rnnsweep.task.LossKind.NONE) {
+            throw error("task", taskName.key(), "a task that trains (srn has fixed weights: run it with"
+                    + " 'rnnsweep train --task srn')");
+        }
+
+        Objective objective = objective(task, mapping("objective", require(top, "", "objective")));
+
+        Map<String, Object> search = top.containsKey("search") ? mapping("search", top.get("search")) : Map.of();
+        keys("search.", search, SEARCH);
+        SearchAlgorithm algorithm = search.containsKey("algorithm")
+                ? enumValue("search.algorithm", search.get("algorithm"), SearchAlgorithm.values(), SearchAlgorithm::key)
+                : SearchAlgorithm.GRID;
+        if (algorithm == SearchAlgorithm.GRID && search.containsKey("trials")) {
+            throw error("search.trials", String.valueOf(search.get("trials")),
+                    "nothing for a grid search (its size is the product of the lists); use algorithm: random");
+        }
+        int trials = search.containsKey("trials") ? (int) integer("search.trials", search.get("trials"), 1, MAX_TRIALS) : 10;
+        long searchSeed = search.containsKey("seed") ? integer("search.seed", search.get("seed"), 0, Integer.MAX_VALUE) : 0;
+
+        Map<String, Object> fixedRaw = top.containsKey("fixed") ? mapping("fixed", top.get("fixed")) : Map.of();
+        Map<TrialOption, String> fixed = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : fixedRaw.entrySet()) {
+            TrialOption o = option(task, "fixed.", e.getKey());
+            fixed.put(o, scalar("fixed." + e.getKey(), e.getValue()));
+        }
+
+        Map<String, Object> spaceRaw = mapping("space", require(top, "", "space"));
+        if (spaceRaw.isEmpty()) {
+            throw error("space", "{}", "at least one option with the values to try");
+        }
+        Map<TrialOption, Domain> space = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : spaceRaw.entrySet()) {
+            TrialOption o = option(task, "space.", e.getKey());
+            if (fixed.containsKey(o)) {
+                throw error("space." + o.key(), String.valueOf(e.getValue()), "an option that is not also in fixed");
+            }
+            space.put(o, domain("space." + o.key(), o, e.getValue(), algorithm));
+        }
+
+        ExecutionSpec execution = execution(top.containsKey("execution")
+                ? mapping("execution", top.get("execution")) : Map.of());
+
+        Map<String, Object> tracking = top.containsKey("tracking") ? mapping("tracking", top.get("tracking")) : Map.of();
+        keys("tracking.", tracking, TRACKING);
+        Optional<String> uri = tracking.containsKey("uri")
+                ? Optional.of(string("tracking.uri", tracking.get("uri"))) : Optional.empty();
+        String experiment = tracking.containsKey("experiment") ? string("tracking.experiment", tracking.get("experiment"))
+                : name;
+
+        SweepSpec spec = new SweepSpec(name, taskName, objective, algorithm,
+                algorithm == SearchAlgorithm.GRID ? 0 : trials, searchSeed, space, fixed, execution, uri, experiment);
+        if (algorithm == SearchAlgorithm.GRID) {
+            long size = 1;
+            for (Domain d : space.values()) {
+                size *= ((Domain.Choice) d).values().size();
+                if (size > MAX_TRIALS) {
+                    throw error("space", spaceRaw.keySet().toString(), "a grid of at most " + MAX_TRIALS + " trials");
+                }
+            }
+        }
+        checkTrials(spec);
+        return spec;
+    }
+
+    /** Builds every trial's configuration and opens its task data, so option and data errors surface now. */
+    private void checkTrials(SweepSpec spec) {
+        RnnTask task = Tasks.get(spec.task());
+        Set<String> opened = new java.util.HashSet<>();
+        for (Map<TrialOption, String> chosen : spec.searcher().all()) {
+            TrialConfig config;
+            try {
+                config = spec.trialConfig(chosen);
+                // Data checks depend on few options; open each distinct data shape once.
+                String key = config.corpus() + "/" + config.batch() + "/" + config.seqLen();
+                if (opened.add(key)) {
+                    task.open(config);
+                }
+            } catch (InvalidOptionException e) {
+                TrialOption o = TrialOption.byKey(e.option()).orElse(null);
+                String field = o != null && spec.space().containsKey(o) ? "space." + e.option() : "fixed." + e.option();
+                throw error(field, e.value(), e.allowed());
+            }
+        }
+    }
+
+    private Objective objective(RnnTask task, Map<String, Object> raw) {
+        keys("objective.", raw, OBJECTIVE);
+        String metric = string("objective.metric", require(raw, "objective.", "metric"));
+        List<String> produced = metricsOf(task);
+        if (!produced.contains(metric)) {
+            throw error("objective.metric", metric, "a metric task " + task.name().key() + " produces: "
+                    + String.join(", ", produced) + didYouMean(metric, produced));
+        }
+        ObjectiveMode mode = enumValue("objective.mode", require(raw, "objective.", "mode"), ObjectiveMode.values(),
+                ObjectiveMode::key);
+        return new Objective(metric, mode);
+    }
+
+    /** Returns the per-epoch metrics a task produces. */
+    static List<String> metricsOf(RnnTask task) {
+        List<String> out = new ArrayList<>(List.of("train_loss", "val_loss"));
+        if (task.loss() == io.rnnsweep.task.LossKind.CROSS_ENTROPY) {
+            out.addAll(List.of("train_perplexity", "val_perplexity"));
+        }
+        out.addAll(task.metrics());
+        out.addAll(List.of("grad_norm_mean", "grad_norm_max", "clip_rate", "tokens_per_sec", "epoch_seconds"));
+        return out;
+    }
+
+    private Domain domain(String field, TrialOption option, Object raw, SearchAlgorithm algorithm) {
+        if (raw instanceof List<?> list) {
+            if (list.isEmpty()) {
+                throw error(field, "[]", "a non-empty list of values");
+            }
+            List<String> values = new ArrayList<>();
+            for (Object v : list) {
+                values.add(scalar(field, v));
+            }
+            return new Domain.Choice(values);
+        }
+        if (raw instanceof Map<?, ?> map) {
+            Map<String, Object> m = mapping(field, map);
+            if (m.size() != 1) {
+                throw error(field, String.valueOf(raw), "one of " + DISTRIBUTIONS + " with its arguments");
+            }
+            String kind = m.keySet().iterator().next();
+            Object args = m.get(kind);
+            if (!DISTRIBUTIONS.contains(kind)) {
+                throw error(field + "." + kind, String.valueOf(args), "a distribution: " + String.join(", ", DISTRIBUTIONS)
+                        + didYouMean(kind, DISTRIBUTIONS));
+            }
+            if (kind.equals("choice")) {
+                return domain(field, option, args, algorithm);
+            }
+            if (algorithm == SearchAlgorithm.GRID) {
+                throw error(field, kind + " " + args, "a list of values: a grid search cannot expand a distribution"
+                        + " (use search: {algorithm: random, trials: N})");
+            }
+            if (!(args instanceof List<?> bounds) || bounds.size() != 2) {
+                throw error(field + "." + kind, String.valueOf(args), "[low, high]");
+            }
+            try {
+                if (kind.equals("int")) {
+                    return new Domain.IntRange(integer(field, bounds.get(0), Long.MIN_VALUE, Long.MAX_VALUE),
+                            integer(field, bounds.get(1), Long.MIN_VALUE, Long.MAX_VALUE));
+                }
+                double low = number(field, bounds.get(0));
+                double high = number(field, bounds.get(1));
+                return kind.equals("uniform") ? new Domain.Uniform(low, high) : new Domain.LogUniform(low, high);
+            } catch (IllegalArgumentException e) {
+                if (e instanceof SpecException s) {
+                    throw s;
+                }
+                throw error(field + "." + kind, String.valueOf(args), e.getMessage());
+            }
+        }
+        throw error(field, String.valueOf(raw), algorithm == SearchAlgorithm.GRID ? "a list of values"
+                : "a list of values, or {uniform|loguniform|int: [low, high]}");
+    }
+
+    private ExecutionSpec execution(Map<String, Object> raw) {
+        keys("execution.", raw, EXECUTION);
+        ExecutionSpec d = ExecutionSpec.DEFAULTS;
+        int maxConcurrent = raw.containsKey("max_concurrent")
+                ? (int) integer("execution.max_concurrent", raw.get("max_concurrent"), 1, 10_000) : d.maxConcurrent();
+        int cpus = raw.containsKey("cpus_per_trial")
+                ? (int) integer("execution.cpus_per_trial", raw.get("cpus_per_trial"), 1, 1024) : d.cpusPerTrial();
+        int gpus = raw.containsKey("gpus_per_trial")
+                ? (int) integer("execution.gpus_per_trial", raw.get("gpus_per_trial"), 0, 64) : d.gpusPerTrial();
+        Optional<Duration> timeout = raw.containsKey("timeout_minutes")
+                ? Optional.of(Duration.ofSeconds(Math.round(60 * positive("execution.timeout_minutes",
+                        raw.get("timeout_minutes"))))) : d.timeout();
+        int retries = raw.containsKey("retries")
+                ? (int) integer("execution.retries", raw.get("retries"), 0, 100) : d.retries();
+        ExecutionMode mode = raw.containsKey("mode")
+                ? enumValue("execution.mode", raw.get("mode"), ExecutionMode.values(), ExecutionMode::key) : d.mode();
+        return new ExecutionSpec(maxConcurrent, cpus, gpus, timeout, retries, mode);
+    }
+
+    private TrialOption option(RnnTask task, String prefix, String key) {
+        Optional<TrialOption> o = TrialOption.byKey(key);
+        if (o.isEmpty()) {
+            List<String> keys = Arrays.stream(TrialOption.values()).map(TrialOption::key).toList();
+            throw error(prefix + key, key, "a trial option: " + String.join(", ", keys) + didYouMean(key, keys));
+        }
+        if (!task.options().contains(o.get())) {
+            throw error(prefix + key, key, "an option of task " + task.name().key() + ": "
+                    + task.options().stream().map(TrialOption::key).collect(Collectors.joining(", ")));
+        }
+        return o.get();
+    }
+
+    private void keys(String prefix, Map<String, Object> map, List<String> known) {
+        for (String k : map.keySet()) {
+            if (!known.contains(k)) {
+                throw error(prefix + k, k, "one of " + String.join(", ", known) + didYouMean(k, known));
+            }
+        }
+    }
+
+    private Object require(Map<String, Object> map, String prefix, String key) {
+        Object v = map.get(key);
+        if (v == null) {
+            throw error(prefix + key, "(missing)", "a value: the field is required");
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> mapping(String field, Object raw) {
+        if (!(raw instanceof Map<?, ?> m)) {
+            throw error(field, String.valueOf(raw), "a mapping of keys to values");
+        }
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                throw error(field, String.valueOf(k), "string keys");
+            }
+        }
+        return new LinkedHashMap<>((Map<String, Object>) m);
+    }
+
+    private String string(String field, Object raw) {
+        if (!(raw instanceof String s) || s.isBlank()) {
+            throw error(field, String.valueOf(raw), "a non-empty string");
+        }
+        return s;
+    }
+
+    private String scalar(String field, Object raw) {
+        if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
+            return String.valueOf(raw);
+        }
+        throw error(field, String.valueOf(raw), "a single value (a number or a word)");
+    }
+
+    private long integer(String field, Object raw, long min, long max) {
+        if (!(raw instanceof Integer || raw instanceof Long || raw instanceof java.math.BigInteger)) {
+            throw error(field, String.valueOf(raw), "an integer from " + min + " to " + max);
+        }
+        java.math.BigInteger v = new java.math.BigInteger(raw.toString());
+        if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0 || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            throw error(field, raw.toString(), "an integer from " + min + " to " + max);
+        }
+        return v.longValue();
+    }
+
+    private double number(String field, Object raw) {
+        if (!(raw instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw error(field, String.valueOf(raw), "a finite number");
+        }
+        return n.doubleValue();
+    }
+
+    private double positive(String field, Object raw) {
+        double v = number(field, raw);
+        if (!(v > 0)) {
+            throw error(field, String.valueOf(raw), "a number > 0");
+        }
+        return v;
+    }
+
+    private <E extends Enum<E>> E enumValue(String field, Object raw, E[] values,
+                                            java.util.function.Function<E, String> key) {
+        List<String> keys = Arrays.stream(values).map(key).toList();
+        String text = raw instanceof String s ? s.trim().toLowerCase(Locale.ROOT) : String.valueOf(raw);
+        for (E e : values) {
+            if (key.apply(e).equals(text)) {
+                return e;
+            }
+        }
+        throw error(field, String.valueOf(raw), String.join(" | ", keys) + didYouMean(text, keys));
+    }
+
+    private SpecException error(String field, String value, String allowed) {
+        return new SpecException(source, field, value, allowed);
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.strip().replaceAll("\\s+", " ");
+        return oneLine.length() > 60 ? oneLine.substring(0, 57) + "..." : oneLine;
+    }
+
+    /** Returns "; did you mean 'x'?" for the closest candidate within edit distance 2, else "". */
+    static String didYouMean(String word, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = 3;
+        for (String c : candidates) {
+            int d = distance(word.toLowerCase(Locale.ROOT), c);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return best == null ? "" : "; did you mean '" + best + "'?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

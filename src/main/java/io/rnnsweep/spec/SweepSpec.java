@@ -1,0 +1,79 @@
+package io.rnnsweep.spec;
+
+import io.rnnsweep.search.GridSearch;
+import io.rnnsweep.search.RandomSearch;
+import io.rnnsweep.search.SearchAlgorithm;
+import io.rnnsweep.search.Searcher;
+import io.rnnsweep.space.Domain;
+import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.Objective;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A validated sweep: what to train, what to optimize, which values to try and how to run the trials.
+ *
+ * @param name the sweep's name (letters, digits, {@code . _ -})
+ * @param task the task every trial trains
+ * @param objective the metric and direction, for searcher, scheduler and leaderboard
+ * @param algorithm grid or random
+ * @param trials the number of random trials (the grid's size for a grid)
+ * @param searchSeed the random search's seed
+ * @param space the swept options and their domains, in the spec's order
+ * @param fixed options set for every trial, as user text
+ * @param execution how trials run
+ * @param trackingUri where runs are tracked; empty for the default
+ * @param experiment the tracking experiment (default: the sweep's name)
+ */
+public record SweepSpec(String name, TaskName task, Objective objective, SearchAlgorithm algorithm, int trials,
+                        long searchSeed, Map<TrialOption, Domain> space, Map<TrialOption, String> fixed,
+                        ExecutionSpec execution, Optional<String> trackingUri, String experiment) {
+
+    /** Copies the maps, keeping their order. */
+    public SweepSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(execution, "execution");
+        Objects.requireNonNull(trackingUri, "trackingUri");
+        Objects.requireNonNull(experiment, "experiment");
+        space = Collections.unmodifiableMap(new LinkedHashMap<>(space));
+        fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
+    }
+
+    /** Returns the searcher this spec describes. */
+    public Searcher searcher() {
+        if (algorithm == SearchAlgorithm.GRID) {
+            Map<TrialOption, Domain.Choice> grid = new LinkedHashMap<>();
+            space.forEach((o, d) -> grid.put(o, (Domain.Choice) d));
+            return new GridSearch(grid);
+        }
+        return new RandomSearch(space, trials, searchSeed);
+    }
+
+    /** Returns every trial's configuration: task defaults, then the fixed options, then the trial's values. */
+    public List<TrialConfig> trialConfigs() {
+        Searcher s = searcher();
+        List<TrialConfig> out = new ArrayList<>(s.size());
+        for (int i = 0; i < s.size(); i++) {
+            out.add(trialConfig(s.trial(i)));
+        }
+        return out;
+    }
+
+    /** Returns the configuration of a trial with the given chosen values. */
+    public TrialConfig trialConfig(Map<TrialOption, String> chosen) {
+        Map<TrialOption, String> all = new LinkedHashMap<>(fixed);
+        all.putAll(chosen);
+        return Tasks.resolve(task, all);
+    }
+}

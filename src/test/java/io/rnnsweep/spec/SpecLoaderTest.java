@@ -1,0 +1,159 @@
+package io.rnnsweep.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.search.SearchAlgorithm;
+import io.rnnsweep.space.Domain;
+import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.ObjectiveMode;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SpecLoaderTest {
+    private static final String VALID = """
+            name: tm-grid
+            task: timemachine
+            objective: {metric: val_perplexity, mode: min}
+            search: {algorithm: grid}
+            space:
+              hidden: [64, 128]
+              lr: [0.5, 1]
+              clip: [1, none]
+            fixed: {epochs: 3, cell: lstm}
+            execution: {max_concurrent: 4, cpus_per_trial: 1, gpus_per_trial: 1, timeout_minutes: 30, retries: 2,
+                        mode: data-parallel}
+            tracking: {uri: "http://127.0.0.1:5000", experiment: rnn-study}
+            """;
+
+    @Test
+    void validSpecBecomesTypedRecordsAndExpandsToItsGrid() {
+        SweepSpec s = SpecLoader.parse("valid.yaml", VALID);
+        assertEquals("tm-grid", s.name());
+        assertEquals(TaskName.TIMEMACHINE, s.task());
+        assertEquals("val_perplexity", s.objective().metric());
+        assertEquals(ObjectiveMode.MIN, s.objective().mode());
+        assertEquals(SearchAlgorithm.GRID, s.algorithm());
+        assertEquals(new Domain.Choice(List.of("64", "128")), s.space().get(TrialOption.HIDDEN));
+        assertEquals(new ExecutionSpec(4, 1, 1, java.util.Optional.of(Duration.ofMinutes(30)), 2,
+                ExecutionMode.DATA_PARALLEL), s.execution());
+        assertEquals("rnn-study", s.experiment());
+        List<TrialConfig> trials = s.trialConfigs();
+        assertEquals(8, trials.size());
+        assertTrue(trials.stream().allMatch(c -> c.cell() == Cell.LSTM && c.epochs() == 3));
+        assertEquals("timemachine-lstm-h128-l1-lr1-clipnone", trials.get(7).runName());
+    }
+
+    @Test
+    void defaultsFillWhatASpecLeavesOut() {
+        SweepSpec s = SpecLoader.parse("min.yaml", """
+                name: h
+                task: hello
+                objective: {metric: accuracy, mode: max}
+                space: {hidden: [4, 8]}
+                """);
+        assertEquals(SearchAlgorithm.GRID, s.algorithm());
+        assertEquals(ExecutionSpec.DEFAULTS, s.execution());
+        assertEquals("h", s.experiment());
+        assertTrue(s.trackingUri().isEmpty());
+    }
+
+    @Test
+    void randomSpecDrawsItsTrialCountFromDistributions() {
+        SweepSpec s = SpecLoader.parse("r.yaml", """
+                name: r
+                task: sine
+                objective: {metric: test_mse, mode: min}
+                search: {algorithm: random, trials: 7, seed: 3}
+                space:
+                  lr: {loguniform: [0.0001, 0.01]}
+                  hidden: {int: [4, 16]}
+                  cell: {choice: [rnn, lstm]}
+                """);
+        assertEquals(7, s.trialConfigs().size());
+        assertEquals(s.searcher().all(), SpecLoader.parse("r.yaml", """
+                name: r
+                task: sine
+                objective: {metric: test_mse, mode: min}
+                search: {algorithm: random, trials: 7, seed: 3}
+                space:
+                  lr: {loguniform: [0.0001, 0.01]}
+                  hidden: {int: [4, 16]}
+                  cell: {choice: [rnn, lstm]}
+                """).searcher().all());
+    }
+
+    @Test
+    void everyShippedSpecIsValid() throws IOException {
+        Path conf = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf");
+        try (Stream<Path> files = Files.list(conf)) {
+            List<Path> specs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertTrue(specs.size() >= 6, "one spec per trained task and the showcase grid: " + specs);
+            for (Path p : specs) {
+                SweepSpec s = SpecLoader.load(p);
+                assertTrue(s.searcher().size() >= 1, p.toString());
+            }
+        }
+    }
+
+    static Stream<Arguments> badSpecs() {
+        String head = "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\n";
+        String tm = "name: s\ntask: timemachine\nobjective: {metric: val_loss, mode: min}\n";
+        return Stream.of(
+                Arguments.of("unknown key, did-you-mean", head + "spcae: {hidden: [8]}\n", "spcae", "did you mean 'space'"),
+                Arguments.of("unknown option, did-you-mean", head + "space: {hiden: [8]}\n", "space.hiden", "did you mean 'hidden'"),
+                Arguments.of("wrong type in a list", head + "space: {hidden: [eight]}\n", "space.hidden", "eight"),
+                Arguments.of("wrong type: scalar space", head + "space: {hidden: 8}\n", "space.hidden", "a list of values"),
+                Arguments.of("empty space", head + "space: {}\n", "space", "at least one option"),
+                Arguments.of("empty list", head + "space: {hidden: []}\n", "space.hidden", "non-empty list"),
+                Arguments.of("distribution in a grid", head + "space: {lr: {loguniform: [0.001, 0.1]}}\n", "space.lr", "grid search cannot expand"),
+                Arguments.of("non-positive hidden", head + "space: {hidden: [0, 8]}\n", "space.hidden", "'0'"),
+                Arguments.of("negative lr in fixed", head + "space: {hidden: [8]}\nfixed: {lr: -1}\n", "fixed.lr", "'-1'"),
+                Arguments.of("unknown task", "name: s\ntask: gru-lm\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n", "task", "gru-lm"),
+                Arguments.of("metric the task does not produce", "name: s\ntask: sine\nobjective: {metric: val_perplexity, mode: min}\nspace: {hidden: [8]}\n", "objective.metric", "test_mse"),
+                Arguments.of("max concurrency 0", head + "space: {hidden: [8]}\nexecution: {max_concurrent: 0}\n", "execution.max_concurrent", "'0'"),
+                Arguments.of("missing corpus file", tm + "space: {hidden: [8]}\nfixed: {corpus: /no/such/corpus.txt}\n", "fixed.corpus", "no such file"),
+                Arguments.of("unreadable YAML", head + "space: {hidden: [8\n", "yaml", "well-formed YAML"),
+                Arguments.of("option that does not apply", head + "space: {hidden: [8]}\nfixed: {corpus: x.txt}\n", "fixed.corpus", "an option of task hello"),
+                Arguments.of("random with zero trials", head + "search: {algorithm: random, trials: 0}\nspace: {hidden: [8]}\n", "search.trials", "'0'"),
+                Arguments.of("trials in a grid", head + "search: {algorithm: grid, trials: 5}\nspace: {hidden: [8]}\n", "search.trials", "use algorithm: random"),
+                Arguments.of("unknown objective mode", "name: s\ntask: hello\nobjective: {metric: val_loss, mode: minimize}\nspace: {hidden: [8]}\n", "objective.mode", "min | max"),
+                Arguments.of("unknown execution mode", head + "space: {hidden: [8]}\nexecution: {mode: data}\n", "execution.mode", "trial-parallel | data-parallel"),
+                Arguments.of("loguniform from zero", head + "search: {algorithm: random, trials: 2}\nspace: {lr: {loguniform: [0, 1]}}\n", "space.lr.loguniform", "0 < low < high"),
+                Arguments.of("sequence longer than the corpus", tm + "space: {seq-len: [100000]}\n", "space.seq-len", "training characters"),
+                Arguments.of("option both fixed and swept", head + "space: {hidden: [8]}\nfixed: {hidden: 4}\n", "space.hidden", "not also in fixed"),
+                Arguments.of("task with nothing to train", "name: s\ntask: srn\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n", "task", "a task that trains"),
+                Arguments.of("missing objective", "name: s\ntask: hello\nspace: {hidden: [8]}\n", "objective", "required"),
+                Arguments.of("bad name", "name: 'my sweep!'\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n", "name", "letters, digits"),
+                Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSpecs")
+    void badSpecIsRejectedNamingTheFieldTheValueAndWhatIsAllowed(String why, String yaml, String field, String fragment) {
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse("bad.yaml", yaml), why);
+        assertEquals(field, e.field(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad.yaml: invalid value for field '" + field + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("allowed: "), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), why + " -> " + e.getMessage());
+    }
+
+    @Test
+    void missingSpecFileIsRejectedNamingIt() {
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(Path.of("/no/such/spec.yaml")));
+        assertEquals("spec", e.field());
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+}
