@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.spec.SpecException;
 import io.rnnsweep.trial.InvalidOptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +27,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof InvalidOptionException || ex instanceof io.rnnsweep.spec.SpecException) {
+            if (ex instanceof InvalidOptionException || ex instanceof SpecException) {
                 cmd.getErr().println("rnnsweep: " + ex.getMessage());
                 return BAD_INPUT;
             }

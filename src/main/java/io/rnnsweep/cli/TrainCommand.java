@@ -4,11 +4,11 @@ import io.rnnsweep.task.Tasks;
 import io.rnnsweep.train.EpochDecision;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialResult;
-import io.rnnsweep.trial.TrialStatus;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,10 +86,10 @@ final class TrainCommand implements Callable<Integer> {
         put(options, TrialOption.CORPUS, corpus);
         TrialConfig config = Tasks.resolve(name, options);
         if (resume != null && !Files.isReadable(resume)) {
-            throw new io.rnnsweep.trial.InvalidOptionException("resume", resume.toString(), "a readable checkpoint file");
+            throw new InvalidOptionException("resume", resume.toString(), "a readable checkpoint file");
         }
         if (stopAfter != null && (stopAfter < 1 || stopAfter > config.epochs())) {
-            throw new io.rnnsweep.trial.InvalidOptionException("stop-after", stopAfter.toString(),
+            throw new InvalidOptionException("stop-after", stopAfter.toString(),
                     "an epoch from 1 to " + config.epochs());
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -2,8 +2,10 @@ package io.rnnsweep.spec;
 
 import io.rnnsweep.search.SearchAlgorithm;
 import io.rnnsweep.space.Domain;
+import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.RnnTask;
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.Objective;
 import io.rnnsweep.trial.ObjectiveMode;
@@ -95,7 +97,7 @@ public final class SpecLoader {
             throw error("task", e.value(), e.allowed());
         }
         RnnTask task = Tasks.get(taskName);
-        if (task.loss() == io.rnnsweep.task.LossKind.NONE) {
+        if (task.loss() == LossKind.NONE) {
             throw error("task", taskName.key(), "a task that trains (srn has fixed weights: run it with"
                     + " 'rnnsweep train --task srn')");
         }
@@ -195,13 +197,7 @@ public final class SpecLoader {
 
     /** Returns the per-epoch metrics a task produces. */
     static List<String> metricsOf(RnnTask task) {
-        List<String> out = new ArrayList<>(List.of("train_loss", "val_loss"));
-        if (task.loss() == io.rnnsweep.task.LossKind.CROSS_ENTROPY) {
-            out.addAll(List.of("train_perplexity", "val_perplexity"));
-        }
-        out.addAll(task.metrics());
-        out.addAll(List.of("grad_norm_mean", "grad_norm_max", "clip_rate", "tokens_per_sec", "epoch_seconds"));
-        return out;
+        return EpochResult.metricNames(task.metrics(), task.loss() == LossKind.CROSS_ENTROPY);
     }
 
     private Domain domain(String field, TrialOption option, Object raw, SearchAlgorithm algorithm) {

@@ -5,7 +5,6 @@ import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;

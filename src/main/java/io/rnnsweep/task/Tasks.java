@@ -1,5 +1,6 @@
 package io.rnnsweep.task;
 
+import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
@@ -35,7 +36,7 @@ public final class Tasks {
     /**
      * Resolves user options against the task: its defaults, overridden by {@code options}.
      *
-     * @throws io.rnnsweep.trial.InvalidOptionException naming the option when one does not apply to the task or
+     * @throws InvalidOptionException naming the option when one does not apply to the task or
      *     its value is not allowed
      */
     public static TrialConfig resolve(TaskName name, Map<TrialOption, String> options) {
@@ -43,7 +44,7 @@ public final class Tasks {
         for (TrialOption o : options.keySet()) {
             if (!task.options().contains(o)) {
                 String applies = task.options().stream().map(TrialOption::key).collect(Collectors.joining(", "));
-                throw new io.rnnsweep.trial.InvalidOptionException(o.key(), options.get(o),
+                throw new InvalidOptionException(o.key(), options.get(o),
                         "nothing: it does not apply to task " + name.key() + " (its options: "
                                 + (applies.isEmpty() ? "none" : applies) + ")");
             }

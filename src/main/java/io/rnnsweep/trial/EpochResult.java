@@ -1,6 +1,8 @@
 package io.rnnsweep.trial;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -65,6 +67,19 @@ public record EpochResult(
         m.put("tokens_per_sec", tokensPerSecond);
         m.put("epoch_seconds", seconds);
         return m;
+    }
+
+    /**
+     * Returns the names of the metrics a task's epochs carry, in {@link #metrics()} order, leaving out the
+     * perplexities when the task's loss is not a cross-entropy.
+     */
+    public static List<String> metricNames(List<String> taskMetrics, boolean perplexity) {
+        List<String> out = new ArrayList<>(perplexity
+                ? List.of("train_loss", "train_perplexity", "val_loss", "val_perplexity")
+                : List.of("train_loss", "val_loss"));
+        taskMetrics.stream().sorted().forEach(out::add);
+        out.addAll(List.of("grad_norm_mean", "grad_norm_max", "clip_rate", "tokens_per_sec", "epoch_seconds"));
+        return out;
     }
 
     /** Returns the named metric, or NaN when this epoch has no such metric. */

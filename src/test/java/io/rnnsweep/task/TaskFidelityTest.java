@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.TaskName;
-import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialResult;
 import io.rnnsweep.trial.TrialStatus;

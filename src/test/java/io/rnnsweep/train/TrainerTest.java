@@ -144,6 +144,8 @@ class TrainerTest {
         }).run();
         assertEquals(TrialStatus.KILLED, r.status());
         assertEquals(List.of(1, 2, 3), seen);
+        assertEquals(EpochResult.metricNames(Tasks.get(TaskName.HELLO).metrics(), true),
+                List.copyOf(r.epochs().get(0).metrics().keySet()), "the declared metric names are the ones produced");
         assertEquals(3, r.lastEpoch());
         assertFalse(r.report().isEmpty());
     }
