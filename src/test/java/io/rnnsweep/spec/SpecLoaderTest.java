@@ -38,6 +38,17 @@ class SpecLoaderTest {
             tracking: {uri: "http://127.0.0.1:5000", experiment: rnn-study}
             """;
 
+    private static final String RANDOM = """
+            name: r
+            task: sine
+            objective: {metric: test_mse, mode: min}
+            search: {algorithm: random, trials: 7, seed: 3}
+            space:
+              lr: {loguniform: [0.0001, 0.01]}
+              hidden: {int: [4, 16]}
+              cell: {choice: [rnn, lstm]}
+            """;
+
     @Test
     void validSpecBecomesTypedRecordsAndExpandsToItsGrid() {
         SweepSpec s = SpecLoader.parse("valid.yaml", VALID);
@@ -72,27 +83,9 @@ class SpecLoaderTest {
 
     @Test
     void randomSpecDrawsItsTrialCountFromDistributions() {
-        SweepSpec s = SpecLoader.parse("r.yaml", """
-                name: r
-                task: sine
-                objective: {metric: test_mse, mode: min}
-                search: {algorithm: random, trials: 7, seed: 3}
-                space:
-                  lr: {loguniform: [0.0001, 0.01]}
-                  hidden: {int: [4, 16]}
-                  cell: {choice: [rnn, lstm]}
-                """);
+        SweepSpec s = SpecLoader.parse("r.yaml", RANDOM);
         assertEquals(7, s.trialConfigs().size());
-        assertEquals(s.searcher().all(), SpecLoader.parse("r.yaml", """
-                name: r
-                task: sine
-                objective: {metric: test_mse, mode: min}
-                search: {algorithm: random, trials: 7, seed: 3}
-                space:
-                  lr: {loguniform: [0.0001, 0.01]}
-                  hidden: {int: [4, 16]}
-                  cell: {choice: [rnn, lstm]}
-                """).searcher().all());
+        assertEquals(s.searcher().all(), SpecLoader.parse("r.yaml", RANDOM).searcher().all(), "same seed, same trials");
     }
 
     @Test
