@@ -38,7 +38,7 @@ public record EpochResult(
         double clipFraction,
         long tokens,
         double tokensPerSecond,
-        double seconds) {
+        double seconds) implements java.io.Serializable {
 
     /** Copies the task metrics so the record stays immutable. */
     public EpochResult {

@@ -44,7 +44,7 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}, {"sweep", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Usage: rnnsweep"), r.out());
@@ -130,6 +130,37 @@ class MainTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("invalid value for field 'space.hidden': '0'"), r.err());
         assertFalse(r.out().contains("valid"), r.out());
+    }
+
+    @Test
+    void sweepDryRunPrintsTheTrialsAndStartsNothing() {
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Path out = dir.resolve("dry");
+        Run r = run("sweep", spec.toString(), "--dry-run", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(12, r.out().lines().filter(l -> l.startsWith("  hello-grid/trial-")).count(), r.out());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void sweepWithABadSpecOrANonEmptyOutputFolderExitsTwoAndWritesNothing() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"),
+                "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
+                        + "execution: {max_concurrent: 0}\n");
+        Path out = dir.resolve("out");
+        Run r = run("sweep", bad.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'execution.max_concurrent': '0'"), r.err());
+        assertFalse(Files.exists(out));
+
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Path used = Files.createDirectories(dir.resolve("used"));
+        Path keep = Files.writeString(used.resolve("keep.txt"), "mine");
+        r = run("sweep", spec.toString(), "--out", used.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'out'"), r.err());
+        assertEquals("mine", Files.readString(keep));
+        assertEquals(1, Files.list(used).count());
     }
 
     @Test

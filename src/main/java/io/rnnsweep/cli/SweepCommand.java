@@ -1,0 +1,105 @@
+package io.rnnsweep.cli;
+
+import io.rnnsweep.execution.SweepController;
+import io.rnnsweep.execution.SweepResult;
+import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.spark.SparkTrialExecutor;
+import io.rnnsweep.spec.SpecLoader;
+import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.trial.InvalidOptionException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Runs a sweep: every trial as a single-task Spark job, then the leaderboard and the output folder. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a sweep spec on Spark: each trial is a one-task Spark job, at most --max-concurrent at once.",
+            "Writes spec.yaml (resolved), trials.csv, leaderboard.csv and summary.json into the output folder."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the sweep ran to its end (some trials may have failed)", "1:the sweep itself failed",
+            "2:bad input (the spec, an option, or an output folder that is not empty)"})
+final class SweepCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "SPEC", description = "the sweep spec (YAML), for example conf/hello.yaml")
+    private Path file;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+            description = "Spark master (default: ${DEFAULT-VALUE}, all local cores)")
+    private String master;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: sweeps/<name>-<timestamp>)")
+    private Path out;
+
+    @Option(names = "--max-concurrent", paramLabel = "N", description = "trials at once (default: the spec's)")
+    private Integer maxConcurrent;
+
+    @Option(names = "--dry-run", description = "print the expanded trials and exit; starts nothing")
+    private boolean dryRun;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        SweepSpec s = SpecLoader.load(file);
+        PrintWriter console = spec.commandLine().getOut();
+        List<TrialTask> tasks = SweepController.tasks(s);
+        if (maxConcurrent != null && maxConcurrent < 1) {
+            throw new InvalidOptionException("max-concurrent", maxConcurrent.toString(), "an integer >= 1");
+        }
+        int concurrency = maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();
+        if (dryRun) {
+            console.printf("sweep %s: %d trials of task %s, objective %s, %d at once%n", s.name(), tasks.size(),
+                    s.task().key(), s.objective(), concurrency);
+            for (TrialTask t : tasks) {
+                console.println("  " + t.id() + "  " + t.options().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+            }
+            console.flush();
+            return 0;
+        }
+        Path dir = out != null ? out : Path.of("sweeps", s.name() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        if (Files.exists(dir) && (!Files.isDirectory(dir) || Files.list(dir).findAny().isPresent())) {
+            throw new InvalidOptionException("out", dir.toString(), "a folder that does not exist yet or is empty");
+        }
+        console.printf("sweep %s: %d trials of task %s on %s, %d at once, objective %s%n", s.name(), tasks.size(),
+                s.task().key(), master, concurrency, s.objective());
+        console.flush();
+        SweepResult result;
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start(master, s.name(), s.execution().cpusPerTrial(),
+                s.execution().retries())) {
+            Thread hook = new Thread(executor::cancelAll, "rnnsweep-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                result = new SweepController(s, executor, concurrency, console).run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The JVM is already exiting (Ctrl-C): the hook is cancelling the trials.
+                }
+            }
+        }
+        result.write(dir);
+        console.println();
+        console.print(result.table(10));
+        console.printf(Locale.ROOT, "%d trials: %d finished, %d failed, %d diverged, %d killed in %.1f s; output in %s%n",
+                result.outcomes().size(), result.count(io.rnnsweep.trial.TrialStatus.FINISHED),
+                result.count(io.rnnsweep.trial.TrialStatus.FAILED), result.count(io.rnnsweep.trial.TrialStatus.DIVERGED),
+                result.count(io.rnnsweep.trial.TrialStatus.KILLED), result.wallSeconds(), dir);
+        console.flush();
+        return 0;
+    }
+}

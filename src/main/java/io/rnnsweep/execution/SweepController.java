@@ -1,0 +1,143 @@
+package io.rnnsweep.execution;
+
+import io.rnnsweep.search.Searcher;
+import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.Objective;
+import io.rnnsweep.trial.TrialOption;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a sweep on the driver: every trial the searcher proposes goes to the trial executor from a pool of
+ * at most {@code maxConcurrent} driver threads; a progress line follows each start and end.
+ */
+public final class SweepController {
+    private final SweepSpec spec;
+    private final TrialExecutor executor;
+    private final int maxConcurrent;
+    private final PrintWriter progress;
+
+    /**
+     * Creates the controller.
+     *
+     * @param spec the validated sweep
+     * @param executor where trials run
+     * @param maxConcurrent trials in flight at once
+     * @param progress where the progress lines go
+     */
+    public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("max concurrency must be positive, got " + maxConcurrent);
+        }
+        this.spec = spec;
+        this.executor = executor;
+        this.maxConcurrent = maxConcurrent;
+        this.progress = progress;
+    }
+
+    /** Returns the tasks of every trial the searcher proposes, in trial order. */
+    public static List<TrialTask> tasks(SweepSpec spec) {
+        Searcher searcher = spec.searcher();
+        long timeout = spec.execution().timeout().map(Duration::toMillis).orElse(0L);
+        List<TrialTask> out = new ArrayList<>();
+        for (int i = 0; i < searcher.size(); i++) {
+            Map<String, String> options = new LinkedHashMap<>();
+            spec.fixed().forEach((o, v) -> options.put(o.key(), v));
+            searcher.trial(i).forEach((o, v) -> options.put(o.key(), v));
+            out.add(new TrialTask(spec.name(), i, spec.task().key(), options, timeout));
+        }
+        return out;
+    }
+
+    /** Runs every trial and returns the sweep's result; trials that fail do not stop the sweep. */
+    public SweepResult run() throws InterruptedException {
+        List<TrialTask> tasks = tasks(spec);
+        long t0 = System.nanoTime();
+        TrialOutcome[] outcomes = new TrialOutcome[tasks.size()];
+        AtomicInteger running = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(maxConcurrent, r -> {
+            Thread t = new Thread(r, "rnnsweep-trial");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletionService<TrialOutcome> done = new ExecutorCompletionService<>(pool);
+            for (TrialTask task : tasks) {
+                done.submit(() -> {
+                    running.incrementAndGet();
+                    try {
+                        return executor.run(task);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                });
+            }
+            for (int finished = 1; finished <= tasks.size(); finished++) {
+                TrialOutcome o;
+                try {
+                    o = done.take().get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
+                }
+                outcomes[o.index()] = o;
+                report(outcomes, finished, running.get(), (System.nanoTime() - t0) / 1e9);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new SweepResult(spec, tasks, List.of(outcomes), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void report(TrialOutcome[] outcomes, int finished, int running, double elapsed) {
+        Objective objective = spec.objective();
+        int failed = 0;
+        double best = Double.NaN;
+        for (TrialOutcome o : outcomes) {
+            if (o == null) {
+                continue;
+            }
+            if (o.status() == TrialStatus.FAILED || o.status() == TrialStatus.DIVERGED) {
+                failed++;
+            }
+            for (EpochResult e : o.epochs()) {
+                if (objective.mode().better(objective.of(e), best)) {
+                    best = objective.of(e);
+                }
+            }
+        }
+        int total = outcomes.length;
+        double eta = elapsed / finished * (total - finished);
+        progress.printf(Locale.ROOT, "[%s] %d/%d done, %d running, %d failed | best %s %s | elapsed %s, ETA %s%n",
+                spec.name(), finished, total, running, failed, objective.metric(),
+                Double.isNaN(best) ? "-" : String.format(Locale.ROOT, "%.5g", best), clock(elapsed), clock(eta));
+        progress.flush();
+    }
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** Returns the chosen values of a trial for display, in the space's order. */
+    static Map<String, String> chosen(SweepSpec spec, TrialTask task) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (TrialOption o : spec.space().keySet()) {
+            out.put(o.key(), task.options().get(o.key()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package io.rnnsweep.execution;
+
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What came back from one trial: its status, every epoch's result, the task's report, and where it ran.
+ *
+ * @param index the trial's index in the sweep
+ * @param status the terminal status
+ * @param epochs the epoch results, in order
+ * @param report the task's summary lines
+ * @param cause why it failed, diverged or was killed; empty otherwise
+ * @param host the host the trial ran on
+ * @param pid the process id of the JVM the trial ran in
+ * @param seconds wall seconds the trial took where it ran
+ */
+public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
+                           String cause, String host, long pid, double seconds) implements Serializable {
+    /** Copies the lists into serializable ones. */
+    public TrialOutcome {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(cause, "cause");
+        Objects.requireNonNull(host, "host");
+        epochs = new ArrayList<>(epochs);
+        report = new ArrayList<>(report);
+    }
+
+    /** Returns an outcome for a trial that produced nothing: failed to start, or cancelled before it ran. */
+    public static TrialOutcome without(int index, TrialStatus status, String cause) {
+        return new TrialOutcome(index, status, List.of(), List.of(), cause, "", -1, 0);
+    }
+}

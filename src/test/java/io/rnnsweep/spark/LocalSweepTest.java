@@ -1,0 +1,79 @@
+package io.rnnsweep.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.execution.SweepController;
+import io.rnnsweep.execution.SweepResult;
+import io.rnnsweep.spec.SpecLoader;
+import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real sweep on Spark local[2]: trials as single-task jobs, results and files back on the driver. */
+class LocalSweepTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void localSweepRunsEveryTrialRecordsDivergenceAndWritesItsFiles() throws Exception {
+        SweepSpec spec = SpecLoader.parse("sine-lr.yaml", """
+                name: sine-lr
+                task: sine
+                objective: {metric: test_mse, mode: min}
+                space:
+                  lr: [0.01, 1000000]
+                  hidden: [4, 8]
+                fixed: {optimizer: sgd, epochs: 2}
+                execution: {max_concurrent: 2, cpus_per_trial: 1}
+                """);
+        StringWriter progress = new StringWriter();
+        SweepResult result;
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0)) {
+            result = new SweepController(spec, executor, 2, new PrintWriter(progress)).run();
+        }
+        assertEquals(4, result.outcomes().size());
+        assertEquals(2, result.count(TrialStatus.FINISHED), result.outcomes().toString());
+        assertEquals(2, result.count(TrialStatus.DIVERGED), "lr 1e6 without clipping diverges; the sweep goes on");
+        for (var o : result.outcomes()) {
+            if (o.status() == TrialStatus.FINISHED) {
+                assertEquals(2, o.epochs().size());
+                assertEquals(ProcessHandle.current().pid(), o.pid(), "local mode: the executor is this JVM");
+            } else {
+                assertTrue(o.cause().startsWith("diverged in epoch 1"), o.cause());
+            }
+        }
+        List<String> lines = progress.toString().lines().toList();
+        assertEquals(4, lines.size(), progress.toString());
+        assertTrue(lines.get(3).startsWith("[sine-lr] 4/4 done, 0 running, 2 failed | best test_mse "), lines.get(3));
+
+        List<SweepResult.Row> board = result.leaderboard();
+        assertEquals(TrialStatus.FINISHED, board.get(0).status());
+        assertTrue(board.get(0).objective() <= board.get(1).objective());
+        assertTrue(Double.isNaN(board.get(3).objective()), "trials without a value rank last");
+
+        Path out = dir.resolve("out");
+        result.write(out);
+        List<String> trials = Files.readAllLines(out.resolve("trials.csv"));
+        assertTrue(trials.get(0).startsWith("trial,run_name,lr,hidden,epoch,train_loss,val_loss,test_mse,train_mse,"),
+                trials.get(0));
+        assertEquals(1 + 2 * 2 + 2, trials.size(), "a row per epoch of finished trials, one per diverged trial");
+        assertTrue(trials.stream().skip(1).allMatch(l -> l.endsWith("," + ProcessHandle.current().pid())));
+        List<String> leaderboard = Files.readAllLines(out.resolve("leaderboard.csv"));
+        assertEquals("rank,trial,run_name,lr,hidden,test_mse,best_epoch,status", leaderboard.get(0));
+        assertEquals(5, leaderboard.size());
+        String summary = Files.readString(out.resolve("summary.json"));
+        assertTrue(summary.contains("\"trials\": {\"total\": 4, \"finished\": 2, \"failed\": 0, \"diverged\": 2, \"killed\": 0}"),
+                summary);
+        assertTrue(summary.contains("\"lr\": \"0.01\""), summary);
+        SweepSpec again = SpecLoader.load(out.resolve("spec.yaml"));
+        assertEquals(spec.searcher().all(), again.searcher().all(), "spec.yaml is the resolved, loadable spec");
+        assertEquals(spec.fixed(), again.fixed());
+    }
+}
