@@ -18,20 +18,27 @@ import java.util.Objects;
  * @param host the host the trial ran on
  * @param pid the process id of the JVM the trial ran in
  * @param seconds wall seconds the trial took where it ran
+ * @param gpu the GPU device the trial was bound to; empty on CPU
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
-                           String cause, String host, long pid, double seconds) implements Serializable {
+                           String cause, String host, long pid, double seconds, String gpu) implements Serializable {
     /** Copies the lists into serializable ones. */
     public TrialOutcome {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(cause, "cause");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(gpu, "gpu");
         epochs = new ArrayList<>(epochs);
         report = new ArrayList<>(report);
     }
 
     /** Returns an outcome for a trial that produced nothing: failed to start, or cancelled before it ran. */
     public static TrialOutcome without(int index, TrialStatus status, String cause) {
-        return new TrialOutcome(index, status, List.of(), List.of(), cause, "", -1, 0);
+        return new TrialOutcome(index, status, List.of(), List.of(), cause, "", -1, 0, "");
+    }
+
+    /** Returns this outcome recording the GPU device the trial ran on. */
+    public TrialOutcome onGpu(String device) {
+        return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device);
     }
 }

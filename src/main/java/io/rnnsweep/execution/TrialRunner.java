@@ -31,10 +31,10 @@ public final class TrialRunner {
             TrialConfig config = Tasks.resolve(TaskName.parse(task.task()), options);
             TrialResult r = new Trainer(config).run();
             return new TrialOutcome(task.index(), r.status(), r.epochs(), r.report(), r.cause().orElse(""), host, pid,
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, "");
         } catch (InvalidOptionException | IllegalStateException e) {
             return new TrialOutcome(task.index(), TrialStatus.FAILED, java.util.List.of(), java.util.List.of(),
-                    stackTrace(e), host, pid, (System.nanoTime() - t0) / 1e9);
+                    stackTrace(e), host, pid, (System.nanoTime() - t0) / 1e9, "");
         }
     }
 

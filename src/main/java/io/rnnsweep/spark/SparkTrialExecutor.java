@@ -6,6 +6,7 @@ import io.rnnsweep.execution.TrialRunner;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.trial.TrialStatus;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +14,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
+import scala.collection.JavaConverters;
 
 /**
  * Runs each trial as a one-task Spark job. The task asks for the trial's CPUs ({@code spark.task.cpus}) and
@@ -95,11 +97,14 @@ public final class SparkTrialExecutor implements TrialExecutor {
         }
     }
 
-    /** The Spark task: runs the trial on the CPUs this task holds. */
+    /** The Spark task: runs the trial on the CPUs this task holds, bound to the GPU it was assigned. */
     static TrialOutcome runOnExecutor(TrialTask task) {
         TaskContext ctx = TaskContext.get();
         int cpus = ctx == null ? 1 : ctx.cpus();
-        return TrialRunner.run(task, cpus);
+        Optional<Integer> gpu = ctx == null ? Optional.empty()
+                : GpuBinding.assignedDevice(JavaConverters.mapAsJavaMap(ctx.resources()));
+        gpu.ifPresent(GpuBinding::bind);
+        return TrialRunner.run(task, cpus).onGpu(gpu.map(String::valueOf).orElse(""));
     }
 
     @Override
