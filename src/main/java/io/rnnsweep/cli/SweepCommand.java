@@ -37,8 +37,8 @@ final class SweepCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "the sweep spec (YAML), for example conf/hello.yaml")
     private Path file;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-            description = "Spark master (default: ${DEFAULT-VALUE}, all local cores)")
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: the one spark-submit was given, else local[*], all local cores)")
     private String master;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: sweeps/<name>-<timestamp>)")
@@ -74,12 +74,15 @@ final class SweepCommand implements Callable<Integer> {
         if (Files.exists(dir) && (!Files.isDirectory(dir) || Files.list(dir).findAny().isPresent())) {
             throw new InvalidOptionException("out", dir.toString(), "a folder that does not exist yet or is empty");
         }
+        // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
+        String chosenMaster = master != null ? master : System.getProperty("spark.master") != null ? null : "local[*]";
         console.printf("sweep %s: %d trials of task %s on %s, %d at once, objective %s%n", s.name(), tasks.size(),
-                s.task().key(), master, concurrency, s.objective());
+                s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"), concurrency,
+                s.objective());
         console.flush();
         SweepResult result;
-        try (SparkTrialExecutor executor = SparkTrialExecutor.start(master, s.name(), s.execution().cpusPerTrial(),
-                s.execution().retries())) {
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
+                s.execution().cpusPerTrial(), s.execution().retries())) {
             Thread hook = new Thread(executor::cancelAll, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {

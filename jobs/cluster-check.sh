@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Runs a real Spark standalone cluster on 127.0.0.1 from this project's jars (a master and two workers, each a
+# separate JVM, and their executors), submits a small sweep through jobs/submit.sh, and checks that every
+# trial came back and ran in an executor JVM other than the driver's, spread over both executors.
+# Stops the cluster (process groups) on exit. Used by .ci/run; about 1-2 minutes.
+#   jobs/cluster-check.sh [WORK_DIR]
+set -euo pipefail
+# shellcheck source=jobs/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+rnnsweep_ensure_built
+
+work="${1:-$(mktemp -d)}"
+mkdir -p "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+say() { echo "cluster-check: $*" >&2; }
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+http_get() { # http_get PORT PATH
+  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  cat <&3
+  exec 3<&-
+}
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local limit="$1" what="$2"
+  shift 2
+  for ((i = 0; i < limit; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  say "timed out after ${limit}s waiting for $what"
+  tail -n 30 "$work"/*.log >&2 || true
+  exit 1
+}
+
+# SPARK_HOME needs only jars/: the Worker puts $SPARK_HOME/jars/* on every executor's classpath.
+classpath="$jar:$(cat "$classpath_file")"
+export SPARK_HOME="$work/spark-home"
+mkdir -p "$SPARK_HOME/jars"
+tr ':' '\n' <<<"$classpath" | while read -r entry; do ln -sf "$entry" "$SPARK_HOME/jars/"; done
+export SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 OMP_NUM_THREADS=1
+
+port="$(free_port)"
+ui="$(free_port)"
+say "master on spark://127.0.0.1:$port (web UI $ui)"
+setsid java @"$root/jobs/jvm.options" -cp "$classpath" org.apache.spark.deploy.master.Master \
+  --host 127.0.0.1 --port "$port" --webui-port "$ui" >"$work/master.log" 2>&1 &
+pids+=($!)
+master_alive() { http_get "$ui" /json/ | grep -q '"status" : "ALIVE"'; }
+wait_for 60 "the master to be ALIVE" master_alive
+
+for w in 1 2; do
+  setsid java @"$root/jobs/jvm.options" -cp "$classpath" org.apache.spark.deploy.worker.Worker \
+    --host 127.0.0.1 --cores 1 --memory 3g --webui-port 0 --work-dir "$work/worker$w" \
+    "spark://127.0.0.1:$port" >"$work/worker$w.log" 2>&1 &
+  pids+=($!)
+done
+two_workers() { [ "$(http_get "$ui" /json/ | grep -c '"state" : "ALIVE"')" -ge 2 ]; }
+wait_for 60 "two workers to register" two_workers
+say "two workers registered"
+
+cat >"$work/spec.yaml" <<'YAML'
+name: cluster-check
+task: hello
+objective: {metric: val_loss, mode: min}
+space:
+  hidden: [4, 8]
+  lr: [0.01, 0.05]
+fixed: {epochs: 3}
+execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 1}
+YAML
+
+say "submitting through jobs/submit.sh"
+RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
+  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
+  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/spec.yaml" --out "$work/out" >"$work/driver.log" 2>&1 &
+driver=$!
+if ! wait "$driver"; then
+  say "the sweep failed"
+  tail -n 40 "$work/driver.log" >&2
+  exit 1
+fi
+cat "$work/driver.log"
+
+trials="$work/out/trials.csv"
+[ -f "$trials" ] || { say "no $trials"; exit 1; }
+pid_col="$(head -1 "$trials" | tr ',' '\n' | grep -n '^pid$' | cut -d: -f1)"
+status_col="$(head -1 "$trials" | tr ',' '\n' | grep -n '^status$' | cut -d: -f1)"
+rows="$(tail -n +2 "$trials" | wc -l)"
+finished="$(tail -n +2 "$trials" | cut -d, -f"$status_col" | grep -c '^FINISHED$' || true)"
+executor_pids="$(tail -n +2 "$trials" | cut -d, -f"$pid_col" | sort -u)"
+distinct="$(wc -l <<<"$executor_pids")"
+say "driver pid $driver; executor pids: $(tr '\n' ' ' <<<"$executor_pids"); $finished of $rows rows FINISHED"
+[ "$rows" -eq 12 ] || { say "expected 4 trials x 3 epochs = 12 rows, got $rows"; exit 1; }
+[ "$finished" -eq 12 ] || { say "expected every trial FINISHED"; exit 1; }
+if grep -qx "$driver" <<<"$executor_pids"; then say "a trial ran in the driver JVM"; exit 1; fi
+[ "$distinct" -ge 2 ] || { say "expected trials on both executors, got pids: $executor_pids"; exit 1; }
+say "OK: 4 trials ran in $distinct executor JVMs other than the driver's and every result came back"
