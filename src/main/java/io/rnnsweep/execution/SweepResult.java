@@ -172,7 +172,9 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
                             .collect(Collectors.joining(", ")))
                     .append("}},\n");
         }
-        s.append("  \"wall_seconds\": ").append(number(wallSeconds)).append("\n}\n");
+        s.append("  \"wall_seconds\": ").append(number(wallSeconds)).append(",\n");
+        s.append("  \"trial_seconds\": ").append(number(outcomes.stream().mapToDouble(TrialOutcome::seconds).sum()))
+                .append("\n}\n");
         return s.toString();
     }
 

@@ -81,7 +81,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             } catch (TimeoutException e) {
                 context.cancelJobsWithTag(tag);
                 return TrialOutcome.without(task.index(), TrialStatus.KILLED,
-                        "timeout: still running after " + task.timeout().get().toMinutes() + " min");
+                        "timeout: still running after " + task.timeout().get().toSeconds() + " s");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 context.cancelJobsWithTag(tag);

@@ -27,7 +27,8 @@ import java.util.Optional;
  * listener, optional checkpoints, and exact resume.
  *
  * <p>The trial's status says how it ended: FINISHED after its last epoch, PAUSED at the end of a segment
- * ({@link #stopAfterEpoch}), KILLED when a listener stopped it, DIVERGED on a NaN or infinite loss or
+ * ({@link #stopAfterEpoch}), KILLED when a listener stopped it or its thread was interrupted (a cancelled
+ * Spark task), DIVERGED on a NaN or infinite loss or
  * gradient, FAILED (with the stack trace as cause) on any other exception.
  */
 public final class Trainer {
@@ -120,6 +121,10 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 control.resetEpoch();
                 for (Batch batch : session.batches(epoch)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return new TrialResult(config, TrialStatus.KILLED, results, List.of(),
+                                Optional.of("interrupted in epoch " + epoch + " (cancelled or timed out)"), last);
+                    }
                     control.begin(batch);
                     net.fit(batch);
                 }

@@ -76,4 +76,26 @@ class LocalSweepTest {
         assertEquals(spec.searcher().all(), again.searcher().all(), "spec.yaml is the resolved, loadable spec");
         assertEquals(spec.fixed(), again.fixed());
     }
+
+    @Test
+    void trialPastItsTimeoutIsCancelledAndEndsKilledWhileTheOthersFinish() throws Exception {
+        SweepSpec spec = SpecLoader.parse("timeout.yaml", """
+                name: timeout
+                task: sine
+                objective: {metric: test_mse, mode: min}
+                space:
+                  epochs: [1, 200]
+                execution: {max_concurrent: 2, timeout_minutes: 0.5}
+                """);
+        long t0 = System.nanoTime();
+        SweepResult result;
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0)) {
+            result = new SweepController(spec, executor, 2, new PrintWriter(new StringWriter())).run();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(TrialStatus.FINISHED, result.outcomes().get(0).status(), result.outcomes().get(0).cause());
+        assertEquals(TrialStatus.KILLED, result.outcomes().get(1).status());
+        assertTrue(result.outcomes().get(1).cause().startsWith("timeout"), result.outcomes().get(1).cause());
+        assertTrue(seconds < 90, "the 200-epoch trial (minutes) was stopped at its 30 s limit: " + seconds + " s");
+    }
 }
