@@ -4,6 +4,8 @@ import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.spark.SparkTrialExecutor;
+import io.rnnsweep.spec.ExecutionMode;
+import io.rnnsweep.spec.SpecException;
 import io.rnnsweep.spec.SpecLoader;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.trial.InvalidOptionException;
@@ -53,6 +55,10 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         SweepSpec s = SpecLoader.load(file);
+        if (s.execution().mode() == ExecutionMode.DATA_PARALLEL) {
+            throw new SpecException(file.toString(), "execution.mode", s.execution().mode().key(),
+                    "trial-parallel: data-parallel trials (dl4j-spark) are not available in this version yet");
+        }
         PrintWriter console = spec.commandLine().getOut();
         List<TrialTask> tasks = SweepController.tasks(s);
         if (maxConcurrent != null && maxConcurrent < 1) {

@@ -153,6 +153,14 @@ class MainTest {
         assertTrue(r.err().contains("'execution.max_concurrent': '0'"), r.err());
         assertFalse(Files.exists(out));
 
+        Path dataParallel = Files.writeString(dir.resolve("dp.yaml"),
+                "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
+                        + "execution: {mode: data-parallel}\n");
+        r = run("sweep", dataParallel.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'execution.mode': 'data-parallel'"), r.err());
+        assertFalse(Files.exists(out));
+
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path used = Files.createDirectories(dir.resolve("used"));
         Path keep = Files.writeString(used.resolve("keep.txt"), "mine");
