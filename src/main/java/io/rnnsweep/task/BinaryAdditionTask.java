@@ -174,7 +174,11 @@ public final class BinaryAdditionTask implements RnnTask {
 
         @Override
         public Evaluation evaluate(Network net) {
-            INDArray out = net.layers().output(heldOutSet.getFeatures(), false);
+            return score(net.layers().output(heldOutSet.getFeatures(), false));
+        }
+
+        /** Scores the network's outputs on the held-out pairs. */
+        private Evaluation score(INDArray out) {
             INDArray labels = heldOutSet.getLabels();
             long bitsRight = 0;
             long exact = 0;
@@ -199,8 +203,8 @@ public final class BinaryAdditionTask implements RnnTask {
 
         @Override
         public List<String> report(Network net) {
-            Evaluation e = evaluate(net);
             INDArray out = net.layers().output(heldOutSet.getFeatures(), false);
+            Evaluation e = score(out);
             List<String> lines = new ArrayList<>();
             lines.add(String.format(java.util.Locale.ROOT, "held-out pairs: %d, exact sums %.1f%%, bits %.2f%%",
                     heldOut.length, 100 * e.metrics().get("exact_accuracy"), 100 * e.metrics().get("bit_accuracy")));

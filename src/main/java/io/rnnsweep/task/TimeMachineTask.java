@@ -83,6 +83,7 @@ public final class TimeMachineTask implements RnnTask {
         private final CharCorpus corpus;
         private final int[] train;
         private final int[] validation;
+        private DataSet validationSet;
 
         Session(TrialConfig config, CharCorpus corpus) {
             this.config = config;
@@ -126,12 +127,21 @@ public final class TimeMachineTask implements RnnTask {
 
         @Override
         public Evaluation evaluate(Network net) {
-            int rows = Math.max(1, Math.min(config.batch(), (validation.length - 1) / config.seqLen()));
-            int length = (validation.length - 1) / rows;
-            INDArray x = OneHot.encode(validation, 0, length, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
-            INDArray y = OneHot.encode(validation, 1, length, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
-            double sum = net.layers().score(new DataSet(x, y), false);
-            return new Evaluation(sum / ((double) rows * length), Map.of());
+            DataSet held = validationSet();
+            long tokens = held.getLabels().size(0) * held.getLabels().size(2);
+            return new Evaluation(net.layers().score(held, false) / tokens, Map.of());
+        }
+
+        /** The held-out tail as rows of contiguous text, encoded once on first use. */
+        private DataSet validationSet() {
+            if (validationSet == null) {
+                int rows = Math.max(1, Math.min(config.batch(), (validation.length - 1) / config.seqLen()));
+                int length = (validation.length - 1) / rows;
+                validationSet = new DataSet(
+                        OneHot.encode(validation, 0, length, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT),
+                        OneHot.encode(validation, 1, length, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT));
+            }
+            return validationSet;
         }
 
         @Override
