@@ -5,7 +5,6 @@ import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.spark.SparkTrialExecutor;
 import io.rnnsweep.spec.ExecutionMode;
-import io.rnnsweep.spec.SpecException;
 import io.rnnsweep.spec.SpecLoader;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.trial.InvalidOptionException;
@@ -55,16 +54,14 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         SweepSpec s = SpecLoader.load(file);
-        if (s.execution().mode() == ExecutionMode.DATA_PARALLEL) {
-            throw new SpecException(file.toString(), "execution.mode", s.execution().mode().key(),
-                    "trial-parallel: data-parallel trials (dl4j-spark) are not available in this version yet");
-        }
         PrintWriter console = spec.commandLine().getOut();
         List<TrialTask> tasks = SweepController.tasks(s);
         if (maxConcurrent != null && maxConcurrent < 1) {
             throw new InvalidOptionException("max-concurrent", maxConcurrent.toString(), "an integer >= 1");
         }
-        int concurrency = maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();
+        boolean dataParallel = s.execution().mode() == ExecutionMode.DATA_PARALLEL;
+        // A data-parallel trial occupies every executor: trials run one after another.
+        int concurrency = dataParallel ? 1 : maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();
         if (dryRun) {
             console.printf("sweep %s: %d trials of task %s, objective %s, %d at once%n", s.name(), tasks.size(),
                     s.task().key(), s.objective(), concurrency);
@@ -82,13 +79,14 @@ final class SweepCommand implements Callable<Integer> {
         }
         // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
         String chosenMaster = master != null ? master : System.getProperty("spark.master") != null ? null : "local[*]";
-        console.printf("sweep %s: %d trials of task %s on %s, %d at once, objective %s%n", s.name(), tasks.size(),
-                s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"), concurrency,
-                s.objective());
+        console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), tasks.size(),
+                s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
+                dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
+                        : concurrency + " at once", s.objective());
         console.flush();
         SweepResult result;
         try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
-                s.execution().cpusPerTrial(), s.execution().retries())) {
+                s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
             Thread hook = new Thread(executor::cancelAll, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {

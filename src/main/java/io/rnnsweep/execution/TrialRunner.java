@@ -1,6 +1,7 @@
 package io.rnnsweep.execution;
 
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.train.EpochFitter;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TaskName;
@@ -21,6 +22,14 @@ public final class TrialRunner {
 
     /** Rebuilds the trial's configuration and trains it; any failure comes back as a FAILED outcome. */
     public static TrialOutcome run(TrialTask task, int threads) {
+        return run(task, threads, null);
+    }
+
+    /**
+     * Rebuilds the trial's configuration and trains it with the given epoch fitter (null: in this thread); any
+     * failure comes back as a FAILED outcome.
+     */
+    public static TrialOutcome run(TrialTask task, int threads, EpochFitter fitter) {
         long t0 = System.nanoTime();
         String host = hostName();
         long pid = ProcessHandle.current().pid();
@@ -29,7 +38,11 @@ public final class TrialRunner {
             task.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
             options.put(TrialOption.THREADS, Integer.toString(threads));
             TrialConfig config = Tasks.resolve(TaskName.parse(task.task()), options);
-            TrialResult r = new Trainer(config).run();
+            Trainer trainer = new Trainer(config);
+            if (fitter != null) {
+                trainer.fitter(fitter);
+            }
+            TrialResult r = trainer.run();
             return new TrialOutcome(task.index(), r.status(), r.epochs(), r.report(), r.cause().orElse(""), host, pid,
                     (System.nanoTime() - t0) / 1e9, "");
         } catch (InvalidOptionException | IllegalStateException e) {

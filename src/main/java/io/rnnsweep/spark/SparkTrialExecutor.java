@@ -4,9 +4,14 @@ import io.rnnsweep.execution.TrialExecutor;
 import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialRunner;
 import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.spec.ExecutionMode;
+import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,17 +22,26 @@ import org.apache.spark.api.java.JavaSparkContext;
 import scala.collection.JavaConverters;
 
 /**
- * Runs each trial as a one-task Spark job. The task asks for the trial's CPUs ({@code spark.task.cpus}) and
- * its executor's native thread pools are sized to them ({@code spark.executorEnv.OMP_NUM_THREADS}).
+ * Runs trials on Spark. Trial-parallel: each trial is a one-task Spark job whose task asks for the trial's
+ * CPUs ({@code spark.task.cpus}), with its executor's native thread pools sized to them
+ * ({@code spark.executorEnv.OMP_NUM_THREADS}). Data-parallel: the trial's trainer runs on the driver and
+ * trains each epoch across every executor slot with dl4j-spark ({@link ShardedEpochFitter}).
  */
 public final class SparkTrialExecutor implements TrialExecutor {
+    /** How long a cancelled data-parallel trial may take to notice its cancelled Spark job. */
+    private static final long CANCEL_GRACE_MILLIS = 60_000;
     private final JavaSparkContext context;
     private final String jobGroup;
+    private final ExecutionMode mode;
+    private final int cpusPerTrial;
+    private final Set<Thread> dataParallel = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
 
-    private SparkTrialExecutor(JavaSparkContext context, String jobGroup) {
+    private SparkTrialExecutor(JavaSparkContext context, String jobGroup, ExecutionMode mode, int cpusPerTrial) {
         this.context = context;
         this.jobGroup = jobGroup;
+        this.mode = mode;
+        this.cpusPerTrial = cpusPerTrial;
     }
 
     /**
@@ -38,8 +52,10 @@ public final class SparkTrialExecutor implements TrialExecutor {
      * @param sweep the sweep's name, for the application name and the job group
      * @param cpusPerTrial CPUs each trial's task holds
      * @param retries extra attempts of a failed trial task
+     * @param mode whether a trial runs in one task (trial-parallel) or across all of them (data-parallel)
      */
-    public static SparkTrialExecutor start(String master, String sweep, int cpusPerTrial, int retries) {
+    public static SparkTrialExecutor start(String master, String sweep, int cpusPerTrial, int retries,
+                                           ExecutionMode mode) {
         SparkConf conf = new SparkConf().setAppName("rnnsweep " + sweep)
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 .set("spark.task.cpus", Integer.toString(cpusPerTrial))
@@ -49,7 +65,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
             conf.setMaster(localWithRetries(master, retries));
         }
         JavaSparkContext context = new JavaSparkContext(conf);
-        return new SparkTrialExecutor(context, "rnnsweep-" + sweep + "-" + System.currentTimeMillis());
+        return new SparkTrialExecutor(context, "rnnsweep-" + sweep + "-" + System.currentTimeMillis(), mode,
+                cpusPerTrial);
     }
 
     /** Local mode ignores spark.task.maxFailures; {@code local[N]} takes them as {@code local[N,F]}. */
@@ -68,8 +85,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
         if (cancelled) {
             return TrialOutcome.without(task.index(), TrialStatus.KILLED, "sweep cancelled before the trial started");
         }
+        if (mode == ExecutionMode.DATA_PARALLEL) {
+            return runDataParallel(task);
+        }
         context.setJobGroup(jobGroup, "rnnsweep " + task.sweep(), true);
-        String tag = "rnnsweep-" + task.id().replace('/', '-');
+        String tag = tag(task);
         context.addJobTag(tag);
         try {
             JavaFutureAction<List<TrialOutcome>> job = context.parallelize(List.of(task), 1)
@@ -97,6 +117,64 @@ public final class SparkTrialExecutor implements TrialExecutor {
         }
     }
 
+    private static String tag(TrialTask task) {
+        return "rnnsweep-" + task.id().replace('/', '-');
+    }
+
+    /**
+     * Trains the trial on the driver, each epoch across all executor slots; on a timeout or a cancelled sweep
+     * its Spark jobs are cancelled and it ends KILLED with the epochs it completed.
+     */
+    private TrialOutcome runDataParallel(TrialTask task) {
+        int workers = slots(cpusPerTrial);
+        long seed = Long.parseLong(task.options().getOrDefault(TrialOption.SEED.key(), "0"));
+        String tag = tag(task);
+        CompletableFuture<TrialOutcome> result = new CompletableFuture<>();
+        Thread driver = new Thread(() -> {
+            try {
+                context.setJobGroup(jobGroup, "rnnsweep " + task.sweep(), true);
+                context.addJobTag(tag);
+                result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed)));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "rnnsweep-data-parallel-" + task.index());
+        driver.setDaemon(true);
+        dataParallel.add(driver);
+        String killed = null;
+        try {
+            driver.start();
+            if (cancelled) {
+                driver.interrupt();
+            }
+            TrialOutcome outcome;
+            try {
+                outcome = task.timeout().isPresent()
+                        ? result.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : result.get();
+            } catch (TimeoutException e) {
+                killed = "timeout: still running after " + task.timeout().get().toSeconds() + " s";
+                driver.interrupt();
+                context.cancelJobsWithTag(tag);
+                outcome = result.get(CANCEL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            if (cancelled) {
+                killed = "sweep cancelled";
+            }
+            return killed == null ? outcome : new TrialOutcome(outcome.index(), TrialStatus.KILLED, outcome.epochs(),
+                    List.of(), killed, outcome.host(), outcome.pid(), outcome.seconds(), outcome.gpu());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            driver.interrupt();
+            context.cancelJobsWithTag(tag);
+            return TrialOutcome.without(task.index(), TrialStatus.KILLED, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            return TrialOutcome.without(task.index(), killed != null ? TrialStatus.KILLED : TrialStatus.FAILED,
+                    killed != null ? killed : String.valueOf(e.getCause()));
+        } finally {
+            dataParallel.remove(driver);
+        }
+    }
+
     /** The Spark task: runs the trial on the CPUs this task holds, bound to the GPU it was assigned. */
     static TrialOutcome runOnExecutor(TrialTask task) {
         TaskContext ctx = TaskContext.get();
@@ -110,6 +188,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     @Override
     public void cancelAll() {
         cancelled = true;
+        dataParallel.forEach(Thread::interrupt);
         context.cancelJobGroup(jobGroup);
     }
 

@@ -138,6 +138,11 @@ public final class SpecLoader {
 
         ExecutionSpec execution = execution(top.containsKey("execution")
                 ? mapping("execution", top.get("execution")) : Map.of());
+        if (execution.mode() == ExecutionMode.DATA_PARALLEL && !task.layerStack()) {
+            throw error("execution.mode", ExecutionMode.DATA_PARALLEL.key(), "trial-parallel for task "
+                    + taskName.key() + " (data-parallel training needs a layer-stack network; "
+                    + taskName.key() + " is an encoder-decoder graph)");
+        }
 
         Map<String, Object> tracking = top.containsKey("tracking") ? mapping("tracking", top.get("tracking")) : Map.of();
         keys("tracking.", tracking, TRACKING);

@@ -87,6 +87,11 @@ public final class AntonymsTask implements RnnTask {
     }
 
     @Override
+    public boolean layerStack() {
+        return false;
+    }
+
+    @Override
     public TaskSession open(TrialConfig config) {
         if (config.batch() > PAIRS.length) {
             throw TrialOption.BATCH.invalid(config.batch() + " (antonyms has " + PAIRS.length

@@ -27,6 +27,11 @@ public interface RnnTask {
     /** Returns the names of the task's own per-epoch metrics (besides losses, perplexity and gradient health). */
     List<String> metrics();
 
+    /** Returns whether the task's network is a layer stack (else a graph); data-parallel training needs one. */
+    default boolean layerStack() {
+        return true;
+    }
+
     /**
      * Loads and checks the task's data for one trial.
      *

@@ -1,10 +1,13 @@
 package io.rnnsweep.train;
 
 import io.rnnsweep.task.Batch;
+import java.io.Serializable;
+import java.util.HashSet;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,37 +20,66 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link Batch#objectiveScale()}), measures its global L2 norm, clips it to the threshold by that norm, and
  * records loss, norm and clipping for the epoch. A NaN or infinite loss or norm throws
  * {@link DivergedException} before the update is applied.
+ *
+ * <p>In this thread the trainer announces each batch ({@link #begin}). A copy made by {@link #forShards} runs
+ * inside data-parallel workers instead, where batches are shards of the trainer's batches: it derives the
+ * scale from the shard's sequence count and hands each update's statistics to a {@link UpdateSink}.
  */
-final class GradientControl extends BaseTrainingListener {
-    private final OptionalDouble clip;
-    private final Set<String> frozen;
-    private Batch batch;
+public final class GradientControl extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
 
-    private double lossSum;
-    private long tokens;
-    private int updates;
-    private int clipped;
-    private double normSum;
-    private double normMax;
+    /** Receives the statistics of every update a worker's copy makes. */
+    @FunctionalInterface
+    public interface UpdateSink extends Serializable {
+        /** Records one update. */
+        void record(GradientStats update);
+    }
 
-    GradientControl(OptionalDouble clip, Set<String> frozen) {
+    private final double clip;
+    private final HashSet<String> frozen;
+    private final double scalePerSequence;
+    private final int stepsPerUpdate;
+    private final UpdateSink sink;
+    private transient Batch batch;
+    private transient GradientStats epoch = GradientStats.NONE;
+
+    /** Creates the listener for training in this thread; {@code clip} empty means no clipping. */
+    public GradientControl(OptionalDouble clip, Set<String> frozen) {
+        this(clip.orElse(Double.NaN), frozen, Double.NaN, 0, null);
+    }
+
+    private GradientControl(double clip, Set<String> frozen, double scalePerSequence, int stepsPerUpdate,
+                            UpdateSink sink) {
         this.clip = clip;
-        this.frozen = Set.copyOf(frozen);
+        this.frozen = new HashSet<>(frozen);
+        this.scalePerSequence = scalePerSequence;
+        this.stepsPerUpdate = stepsPerUpdate;
+        this.sink = sink;
+    }
+
+    /**
+     * Returns a copy for data-parallel workers, which train layer stacks on shards of {@code like}: the same
+     * clipping and frozen parameters, the objective scale of {@code like} per sequence of a shard, one update
+     * per shard.
+     */
+    public GradientControl forShards(Batch like, UpdateSink sink) {
+        return new GradientControl(clip, frozen, like.objectiveScale() * like.sequences(), like.stepsPerUpdate(),
+                sink);
     }
 
     /** Sets the batch whose updates come next. */
-    void begin(Batch next) {
+    public void begin(Batch next) {
         this.batch = next;
     }
 
     /** Clears the epoch's statistics. */
-    void resetEpoch() {
-        lossSum = 0;
-        tokens = 0;
-        updates = 0;
-        clipped = 0;
-        normSum = 0;
-        normMax = 0;
+    public void resetEpoch() {
+        epoch = GradientStats.NONE;
+    }
+
+    /** Returns the statistics of the epoch's updates so far. */
+    public GradientStats epochStats() {
+        return epoch;
     }
 
     @Override
@@ -60,45 +92,34 @@ final class GradientControl extends BaseTrainingListener {
                 g.assign(0);
             }
         }
+        double scale;
+        long updateTokens;
+        if (batch != null) {
+            scale = batch.objectiveScale();
+            updateTokens = batch.tokensPerUpdate();
+        } else {
+            long sequences = ((MultiLayerNetwork) model).getInput().size(0);
+            scale = scalePerSequence / sequences;
+            updateTokens = sequences * stepsPerUpdate;
+        }
         INDArray flat = gradient.gradient();
-        double scale = batch.objectiveScale();
         double norm = flat.norm2Number().doubleValue() * scale;
-        long updateTokens = batch.tokensPerUpdate();
+        OptionalDouble threshold = Double.isNaN(clip) ? OptionalDouble.empty() : OptionalDouble.of(clip);
         if (!Double.isFinite(summedLoss) || !Double.isFinite(norm)) {
-            throw new DivergedException("update " + (updates + 1) + " of the epoch: loss per token "
+            throw new DivergedException("update " + (epoch.updates() + 1) + " of the epoch: loss per token "
                     + summedLoss / updateTokens + ", gradient norm " + norm);
         }
-        flat.muli(scale * GlobalNormClip.factor(norm, clip));
-        lossSum += summedLoss;
-        tokens += updateTokens;
-        updates++;
-        clipped += GlobalNormClip.clips(norm, clip) ? 1 : 0;
-        normSum += norm;
-        normMax = Math.max(normMax, norm);
+        flat.muli(scale * GlobalNormClip.factor(norm, threshold));
+        GradientStats update = GradientStats.ofUpdate(summedLoss, updateTokens, norm,
+                GlobalNormClip.clips(norm, threshold));
+        epoch = epoch.plus(update);
+        if (sink != null) {
+            sink.record(update);
+        }
     }
 
-    /** Returns the mean training loss per token so far in the epoch. */
-    double meanLoss() {
-        return tokens == 0 ? Double.NaN : lossSum / tokens;
-    }
-
-    /** Returns the tokens trained on so far in the epoch. */
-    long tokens() {
-        return tokens;
-    }
-
-    /** Returns the mean gradient norm (before clipping) of the epoch's updates. */
-    double meanNorm() {
-        return updates == 0 ? Double.NaN : normSum / updates;
-    }
-
-    /** Returns the largest gradient norm (before clipping) of the epoch. */
-    double maxNorm() {
-        return updates == 0 ? Double.NaN : normMax;
-    }
-
-    /** Returns the fraction of the epoch's updates that were clipped. */
-    double clipFraction() {
-        return updates == 0 ? Double.NaN : clipped / (double) updates;
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        epoch = GradientStats.NONE;
     }
 }

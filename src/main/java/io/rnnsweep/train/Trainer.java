@@ -38,6 +38,7 @@ public final class Trainer {
     private Path checkpointTo;
     private Path resumeFrom;
     private int stopAfter;
+    private EpochFitter fitter;
 
     /** Creates a trainer for one trial. */
     public Trainer(TrialConfig config) {
@@ -61,6 +62,12 @@ public final class Trainer {
     /** Continues from a checkpoint written for this trial instead of a fresh network. */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
+        return this;
+    }
+
+    /** Trains each epoch with the given fitter (data-parallel, for instance) instead of in this thread. */
+    public Trainer fitter(EpochFitter epochFitter) {
+        this.fitter = Objects.requireNonNull(epochFitter, "epochFitter");
         return this;
     }
 
@@ -119,14 +126,24 @@ public final class Trainer {
         try {
             for (int epoch = start + 1; epoch <= stopAfter; epoch++) {
                 long t0 = System.nanoTime();
+                if (Thread.currentThread().isInterrupted()) {
+                    return new TrialResult(config, TrialStatus.KILLED, results, List.of(),
+                            Optional.of("interrupted before epoch " + epoch + " (cancelled or timed out)"), last);
+                }
                 control.resetEpoch();
-                for (Batch batch : session.batches(epoch)) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        return new TrialResult(config, TrialStatus.KILLED, results, List.of(),
-                                Optional.of("interrupted in epoch " + epoch + " (cancelled or timed out)"), last);
+                GradientStats stats;
+                if (fitter != null) {
+                    stats = fitter.fitEpoch(net, session.batches(epoch), control);
+                } else {
+                    for (Batch batch : session.batches(epoch)) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            return new TrialResult(config, TrialStatus.KILLED, results, List.of(),
+                                    Optional.of("interrupted in epoch " + epoch + " (cancelled or timed out)"), last);
+                        }
+                        control.begin(batch);
+                        net.fit(batch);
                     }
-                    control.begin(batch);
-                    net.fit(batch);
+                    stats = control.epochStats();
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
                 Evaluation eval = session.evaluate(net);
@@ -134,11 +151,11 @@ public final class Trainer {
                     throw new DivergedException("validation loss " + eval.loss());
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double trainLoss = control.meanLoss();
+                double trainLoss = stats.meanLoss();
                 EpochResult result = new EpochResult(epoch, trainLoss, perplexity ? Math.exp(trainLoss) : Double.NaN,
                         eval.loss(), perplexity ? Math.exp(eval.loss()) : Double.NaN, eval.metrics(),
-                        control.meanNorm(), control.maxNorm(), control.clipFraction(), control.tokens(),
-                        control.tokens() / trainSeconds, seconds);
+                        stats.meanNorm(), stats.maxNorm(), stats.clipFraction(), stats.tokens(),
+                        stats.tokens() / trainSeconds, seconds);
                 results.add(result);
                 last = epoch;
                 if (checkpointTo != null) {

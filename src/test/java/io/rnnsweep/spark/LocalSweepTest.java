@@ -35,7 +35,7 @@ class LocalSweepTest {
                 """);
         StringWriter progress = new StringWriter();
         SweepResult result;
-        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0)) {
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0, spec.execution().mode())) {
             result = new SweepController(spec, executor, 2, new PrintWriter(progress)).run();
         }
         assertEquals(4, result.outcomes().size());
@@ -89,7 +89,7 @@ class LocalSweepTest {
                 """);
         long t0 = System.nanoTime();
         SweepResult result;
-        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0)) {
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0, spec.execution().mode())) {
             result = new SweepController(spec, executor, 2, new PrintWriter(new StringWriter())).run();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -89,8 +89,8 @@ class GlobalNormClipTest {
             net.setListeners(control);
             control.begin(batch);
             net.fit(batch);
-            assertEquals(hand.loss(before), control.meanLoss(), 1e-5, "DL4J's summed score over tokens is the mean loss");
-            assertEquals(norm, control.meanNorm(), 1e-4 * norm, "measured norm is the seed objective's gradient norm");
+            assertEquals(hand.loss(before), control.epochStats().meanLoss(), 1e-5, "DL4J's summed score over tokens is the mean loss");
+            assertEquals(norm, control.epochStats().meanNorm(), 1e-4 * norm, "measured norm is the seed objective's gradient norm");
 
             double[][] after = {
                 values(layers[0].paramTable().get("W")), values(layers[0].paramTable().get("RW")),
