@@ -1,5 +1,7 @@
 /**
  * The only package that imports Spark: runs each trial as a single-task Spark job (the SparkTrials pattern),
- * all jobs of a sweep in one job group, each trial's job tagged so a timeout cancels just that trial.
+ * all jobs of a sweep in one job group, each trial's job tagged so a timeout cancels just that trial; or, in
+ * data-parallel mode, trains each trial's epochs across every executor slot with dl4j-spark; and binds a
+ * trial to the GPU Spark assigned its task.
  */
 package io.rnnsweep.spark;

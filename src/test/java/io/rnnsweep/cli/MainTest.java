@@ -154,7 +154,7 @@ class MainTest {
         assertFalse(Files.exists(out));
 
         Path dataParallel = Files.writeString(dir.resolve("dp.yaml"),
-                "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
+                "name: s\ntask: antonyms\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
                         + "execution: {mode: data-parallel}\n");
         r = run("sweep", dataParallel.toString(), "--out", out.toString());
         assertEquals(2, r.code());
