@@ -1,6 +1,7 @@
 package io.rnnsweep.cli;
 
 import io.rnnsweep.spec.SpecException;
+import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.trial.InvalidOptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof InvalidOptionException || ex instanceof SpecException) {
+            if (ex instanceof InvalidOptionException || ex instanceof SpecException
+                    || ex instanceof SweepRun.UnavailableException) {
                 cmd.getErr().println("rnnsweep: " + ex.getMessage());
                 return BAD_INPUT;
             }

@@ -6,7 +6,15 @@ import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.spark.SparkTrialExecutor;
 import io.rnnsweep.spec.ExecutionMode;
 import io.rnnsweep.spec.SpecLoader;
+import io.rnnsweep.spec.SpecWriter;
 import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.tracking.RunStatus;
+import io.rnnsweep.tracking.SweepRun;
+import io.rnnsweep.tracking.TrackingLocation;
+import io.rnnsweep.trial.TrialStatus;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.rnnsweep.trial.InvalidOptionException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -48,6 +56,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent", paramLabel = "N", description = "trials at once (default: the spec's)")
     private Integer maxConcurrent;
 
+    @Option(names = "--tracking-uri", paramLabel = "URI",
+            description = {"where runs are tracked: http(s)://host[:port], databricks[://profile], file:DIR or a folder",
+                "(default: the spec's tracking.uri, else MLFLOW_TRACKING_URI, else ./mlruns served by the driver)"})
+    private String trackingUri;
+
     @Option(names = "--dry-run", description = "print the expanded trials and exit; starts nothing")
     private boolean dryRun;
 
@@ -79,18 +92,28 @@ final class SweepCommand implements Callable<Integer> {
         }
         // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
         String chosenMaster = master != null ? master : System.getProperty("spark.master") != null ? null : "local[*]";
+        String effectiveMaster = chosenMaster != null ? chosenMaster : System.getProperty("spark.master");
+        TrackingLocation location = TrackingLocation.resolve(trackingUri, s.trackingUri(), System.getenv());
+        InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
+        SweepRun tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s));
+        console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
+                tracking.parentRunId(), tracking.display());
         console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), tasks.size(),
                 s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
                 dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
                         : concurrency + " at once", s.objective());
         console.flush();
         SweepResult result;
-        try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
+        boolean[] cancelled = {false};
+        try (tracking; SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
                 s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
-            Thread hook = new Thread(executor::cancelAll, "rnnsweep-cancel");
+            Thread hook = new Thread(() -> {
+                cancelled[0] = true;
+                executor.cancelAll();
+            }, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                result = new SweepController(s, executor, concurrency, console).run();
+                result = new SweepController(s, executor, concurrency, console, tracking).run();
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -98,8 +121,21 @@ final class SweepCommand implements Callable<Integer> {
                     // The JVM is already exiting (Ctrl-C): the hook is cancelling the trials.
                 }
             }
+            result.write(dir);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (!result.leaderboard().isEmpty()) {
+                metrics.put("best_" + s.objective().metric(), result.leaderboard().get(0).objective());
+            }
+            metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
+            metrics.put("wall_seconds", result.wallSeconds());
+            int lost = tracking.finish(metrics, List.of(dir.resolve("leaderboard.csv"), dir.resolve("summary.json"),
+                    dir.resolve("trials.csv"), dir.resolve("spec.yaml")),
+                    cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED);
+            if (lost > 0) {
+                console.printf("tracking: %d records could not be sent to %s; they are listed in %s%n", lost,
+                        tracking.display(), dir);
+            }
         }
-        result.write(dir);
         console.println();
         console.print(result.table(10));
         console.printf(Locale.ROOT, "%d trials: %d finished, %d failed, %d diverged, %d killed in %.1f s; output in %s%n",
@@ -108,5 +144,26 @@ final class SweepCommand implements Callable<Integer> {
                 result.count(io.rnnsweep.trial.TrialStatus.KILLED), result.wallSeconds(), dir);
         console.flush();
         return 0;
+    }
+
+    /** Returns the parent run's params: the options every trial shares. */
+    private static Map<String, String> fixedParams(SweepSpec s) {
+        Map<String, String> params = new LinkedHashMap<>();
+        s.fixed().forEach((o, v) -> params.put(o.key(), v));
+        return params;
+    }
+
+    /** Returns the parent run's tags: the resolved spec, versions, host and search. */
+    private static Map<String, String> parentTags(SweepSpec s) throws IOException {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rnnsweep.sweep", s.name());
+        tags.put("rnnsweep.task", s.task().key());
+        tags.put("rnnsweep.search", s.algorithm().key());
+        tags.put("rnnsweep.objective", s.objective().toString());
+        tags.put("rnnsweep.mode", s.execution().mode().key());
+        tags.put("rnnsweep.spec", SpecWriter.toYaml(s));
+        tags.put("rnnsweep.host", java.net.InetAddress.getLocalHost().getHostName());
+        tags.putAll(Versions.tags());
+        return tags;
     }
 }

@@ -2,6 +2,9 @@ package io.rnnsweep.execution;
 
 import io.rnnsweep.search.Searcher;
 import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.task.LossKind;
+import io.rnnsweep.task.Tasks;
+import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.Objective;
 import io.rnnsweep.trial.TrialOption;
@@ -29,6 +32,7 @@ public final class SweepController {
     private final TrialExecutor executor;
     private final int maxConcurrent;
     private final PrintWriter progress;
+    private final SweepRun tracking;
 
     /**
      * Creates the controller.
@@ -39,6 +43,15 @@ public final class SweepController {
      * @param progress where the progress lines go
      */
     public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress) {
+        this(spec, executor, maxConcurrent, progress, null);
+    }
+
+    /**
+     * Creates the controller for a tracked sweep: each trial is logged as a child run of {@code tracking}'s
+     * parent run, and the driver records each trial's end there.
+     */
+    public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress,
+                           SweepRun tracking) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("max concurrency must be positive, got " + maxConcurrent);
         }
@@ -46,6 +59,7 @@ public final class SweepController {
         this.executor = executor;
         this.maxConcurrent = maxConcurrent;
         this.progress = progress;
+        this.tracking = tracking;
     }
 
     /** Returns the tasks of every trial the searcher proposes, in trial order. */
@@ -65,6 +79,10 @@ public final class SweepController {
     /** Runs every trial and returns the sweep's result; trials that fail do not stop the sweep. */
     public SweepResult run() throws InterruptedException {
         List<TrialTask> tasks = tasks(spec);
+        if (tracking != null) {
+            tasks = tasks.stream().map(t -> t.tracked(tracking.trial(t.id(), runName(spec, t), t.options(),
+                    trialTags(t)))).toList();
+        }
         long t0 = System.nanoTime();
         TrialOutcome[] outcomes = new TrialOutcome[tasks.size()];
         AtomicInteger running = new AtomicInteger();
@@ -93,6 +111,12 @@ public final class SweepController {
                     throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
                 }
                 outcomes[o.index()] = o;
+                if (tracking != null) {
+                    TrialTask t = tasks.get(o.index());
+                    tracking.trialEnded(t.tracking(), o.status(), o.cause(), o.epochs(), o.report(),
+                            Tasks.get(spec.task()).loss() == LossKind.CROSS_ENTROPY,
+                            TrialRunner.where(o.host(), o.pid(), o.gpu()), o.unsentTracking());
+                }
                 report(outcomes, finished, running.get(), (System.nanoTime() - t0) / 1e9);
             }
         } finally {
@@ -130,6 +154,24 @@ public final class SweepController {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** Returns a trial's readable run name, such as {@code timemachine-rnn-h512-l1-lr1-clip1}. */
+    static String runName(SweepSpec spec, TrialTask t) {
+        Map<TrialOption, String> options = new java.util.EnumMap<>(TrialOption.class);
+        t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
+        return Tasks.resolve(spec.task(), options).runName();
+    }
+
+    private Map<String, String> trialTags(TrialTask t) {
+        Map<TrialOption, String> options = new java.util.EnumMap<>(TrialOption.class);
+        t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rnnsweep.sweep", spec.name());
+        tags.put("rnnsweep.task", spec.task().key());
+        tags.put("rnnsweep.seed", Long.toString(Tasks.resolve(spec.task(), options).seed()));
+        tags.put("rnnsweep.trial_index", Integer.toString(t.index()));
+        return tags;
     }
 
     /** Returns the chosen values of a trial for display, in the space's order. */

@@ -70,9 +70,7 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
     }
 
     private String runName(TrialTask t) {
-        Map<TrialOption, String> options = new EnumMap<>(TrialOption.class);
-        t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
-        return Tasks.resolve(spec.task(), options).runName();
+        return SweepController.runName(spec, t);
     }
 
     /** Returns how many trials ended with the given status. */

@@ -1,5 +1,6 @@
 package io.rnnsweep.execution;
 
+import io.rnnsweep.tracking.PendingBatch;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.Serializable;
@@ -19,9 +20,12 @@ import java.util.Objects;
  * @param pid the process id of the JVM the trial ran in
  * @param seconds wall seconds the trial took where it ran
  * @param gpu the GPU device the trial was bound to; empty on CPU
+ * @param unsentTracking tracking records the executor could not send (the server stayed unreachable), for
+ *     the driver to replay
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
-                           String cause, String host, long pid, double seconds, String gpu) implements Serializable {
+                           String cause, String host, long pid, double seconds, String gpu,
+                           List<PendingBatch> unsentTracking) implements Serializable {
     /** Copies the lists into serializable ones. */
     public TrialOutcome {
         Objects.requireNonNull(status, "status");
@@ -30,6 +34,13 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
         Objects.requireNonNull(gpu, "gpu");
         epochs = new ArrayList<>(epochs);
         report = new ArrayList<>(report);
+        unsentTracking = new ArrayList<>(unsentTracking);
+    }
+
+    /** Creates an outcome with nothing left to send to the tracking server. */
+    public TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report, String cause,
+                        String host, long pid, double seconds, String gpu) {
+        this(index, status, epochs, report, cause, host, pid, seconds, gpu, List.of());
     }
 
     /** Returns an outcome for a trial that produced nothing: failed to start, or cancelled before it ran. */
@@ -39,6 +50,12 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
 
     /** Returns this outcome recording the GPU device the trial ran on. */
     public TrialOutcome onGpu(String device) {
-        return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device);
+        return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, unsentTracking);
+    }
+
+    /** Returns this outcome with another status and cause (a trial the driver killed), keeping the rest. */
+    public TrialOutcome killed(String why) {
+        return new TrialOutcome(index, TrialStatus.KILLED, epochs, List.of(), why, host, pid, seconds, gpu,
+                unsentTracking);
     }
 }

@@ -1,5 +1,6 @@
 package io.rnnsweep.execution;
 
+import io.rnnsweep.tracking.TrialRunHandle;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,14 +16,25 @@ import java.util.Objects;
  * @param task the task's name
  * @param options every option set for the trial (fixed and chosen), by user-facing name
  * @param timeoutMillis the trial's time limit in milliseconds, 0 for none
+ * @param tracking how the executor logs the trial to MLflow; null for no tracking
  */
-public record TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis)
-        implements Serializable {
+public record TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis,
+                        TrialRunHandle tracking) implements Serializable {
     /** Copies the options into a serializable, ordered map. */
     public TrialTask {
         Objects.requireNonNull(sweep, "sweep");
         Objects.requireNonNull(task, "task");
         options = new LinkedHashMap<>(options);
+    }
+
+    /** Creates an untracked trial. */
+    public TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis) {
+        this(sweep, index, task, options, timeoutMillis, null);
+    }
+
+    /** Returns this trial, logged to MLflow through the given handle. */
+    public TrialTask tracked(TrialRunHandle handle) {
+        return new TrialTask(sweep, index, task, options, timeoutMillis, handle);
     }
 
     /** Returns the trial's id, unique within the sweep, such as {@code hello-grid/trial-003}. */

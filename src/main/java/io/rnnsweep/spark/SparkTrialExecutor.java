@@ -69,6 +69,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 cpusPerTrial);
     }
 
+    /** Returns the version of Spark on the classpath. */
+    public static String sparkVersion() {
+        return org.apache.spark.package$.MODULE$.SPARK_VERSION();
+    }
+
     /** Local mode ignores spark.task.maxFailures; {@code local[N]} takes them as {@code local[N,F]}. */
     static String localWithRetries(String master, int retries) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)]").matcher(master);
@@ -134,7 +139,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             try {
                 context.setJobGroup(jobGroup, "rnnsweep " + task.sweep(), true);
                 context.addJobTag(tag);
-                result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed)));
+                result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed), ""));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -160,8 +165,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             if (cancelled) {
                 killed = "sweep cancelled";
             }
-            return killed == null ? outcome : new TrialOutcome(outcome.index(), TrialStatus.KILLED, outcome.epochs(),
-                    List.of(), killed, outcome.host(), outcome.pid(), outcome.seconds(), outcome.gpu());
+            return killed == null ? outcome : outcome.killed(killed);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             driver.interrupt();
@@ -182,7 +186,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
         Optional<Integer> gpu = ctx == null ? Optional.empty()
                 : GpuBinding.assignedDevice(JavaConverters.mapAsJavaMap(ctx.resources()));
         gpu.ifPresent(GpuBinding::bind);
-        return TrialRunner.run(task, cpus).onGpu(gpu.map(String::valueOf).orElse(""));
+        return TrialRunner.run(task, cpus, null, gpu.map(String::valueOf).orElse(""));
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** Pictures of trials and sweeps: PNG plots drawn with XChart, for artifacts and reports. */
+package io.rnnsweep.report;

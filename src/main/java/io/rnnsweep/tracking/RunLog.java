@@ -1,0 +1,172 @@
+package io.rnnsweep.tracking;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+
+/**
+ * Logs one run's records through mlflow-client, in order, nothing lost: each batch is sent within MLflow's
+ * request limits and retried with backoff ({@link Retry}); when the server stays unreachable the batch is
+ * spooled — kept in order and appended to a spool file — and replayed before anything newer once the server
+ * answers again. What is still unsent at the end is {@link #unsent()}.
+ */
+final class RunLog {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final TrackingTarget target;
+    private final MlflowClient client;
+    private final String runId;
+    private final long patienceMillis;
+    private final Path spool;
+    private final Deque<PendingBatch> pending = new ArrayDeque<>();
+
+    /**
+     * Creates the log.
+     *
+     * @param target the server
+     * @param client a client for it
+     * @param runId the run
+     * @param patienceMillis how long one batch is retried before it is spooled
+     * @param spoolDir where the spool file goes (created on first use)
+     */
+    RunLog(TrackingTarget target, MlflowClient client, String runId, long patienceMillis, Path spoolDir) {
+        this.target = target;
+        this.client = client;
+        this.runId = runId;
+        this.patienceMillis = patienceMillis;
+        this.spool = spoolDir.resolve(runId + ".jsonl");
+    }
+
+    /** Returns the run's id. */
+    String runId() {
+        return runId;
+    }
+
+    /** Queues a batch behind any spooled ones and sends what it can. */
+    synchronized void log(PendingBatch batch) {
+        if (!batch.isEmpty()) {
+            pending.addLast(batch);
+        }
+        flush(patienceMillis);
+    }
+
+    /** Sends the spooled batches in order; returns whether none is left. */
+    synchronized boolean flush(long patience) {
+        while (!pending.isEmpty()) {
+            PendingBatch next = pending.peekFirst();
+            try {
+                send(client, next, patience);
+            } catch (RuntimeException e) {
+                if (!Retry.transientFailure(e)) {
+                    throw e;
+                }
+                writeSpool();
+                return false;
+            }
+            pending.removeFirst();
+        }
+        deleteSpool();
+        return true;
+    }
+
+    /** Returns the batches not sent yet, in order. */
+    synchronized List<PendingBatch> unsent() {
+        return new ArrayList<>(pending);
+    }
+
+    /** Sends one batch as log-batch requests within MLflow's limits. */
+    static void send(MlflowClient client, PendingBatch batch, long patience) {
+        for (PendingBatch request : batch.requests()) {
+            List<Service.Metric> metrics = request.metrics().stream().map(p -> Service.Metric.newBuilder()
+                    .setKey(p.key()).setValue(p.value()).setTimestamp(p.timestamp()).setStep(p.step()).build()).toList();
+            List<Service.Param> params = request.params().entrySet().stream()
+                    .map(e -> Service.Param.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
+            List<Service.RunTag> tags = request.tags().entrySet().stream()
+                    .map(e -> Service.RunTag.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
+            Retry.run(() -> client.logBatch(batch.runId(), metrics, params, tags), patience);
+        }
+    }
+
+    /**
+     * Uploads a file into the run's artifacts through MLflow's artifact REST endpoint (never through
+     * mlflow-client's logArtifact, which shells out to a Python CLI).
+     *
+     * @param artifactUri the run's artifact URI ({@code mlflow-artifacts:/...} on a server that serves
+     *     artifacts, {@code file:} on the embedded store)
+     * @param experimentId the run's experiment
+     * @param path the file's path inside the artifacts
+     * @param content the bytes
+     * @return whether the server took it; false when its artifact store cannot be reached this way
+     */
+    boolean uploadArtifact(String artifactUri, String experimentId, String path, byte[] content) {
+        String relative;
+        if (artifactUri.startsWith("mlflow-artifacts:")) {
+            relative = artifactUri.replaceFirst("^mlflow-artifacts:(//[^/]*)?/?", "");
+        } else if (artifactUri.startsWith("file:")) {
+            relative = experimentId + "/" + runId + "/artifacts";
+        } else {
+            return false;
+        }
+        URI uri = URI.create(target.uri().replaceAll("/+$", "") + "/api/2.0/mlflow-artifacts/artifacts/" + relative
+                + "/" + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        String auth = target.authorization();
+        if (auth != null) {
+            request.header("Authorization", auth);
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return Retry.call(() -> {
+            try {
+                HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() >= 300) {
+                    throw new MlflowHttpException(r.statusCode(), "artifact upload", r.body());
+                }
+                return true;
+            } catch (IOException e) {
+                throw new MlflowClientException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MlflowClientException(e);
+            }
+        }, patienceMillis);
+    }
+
+    private void writeSpool() {
+        try {
+            Files.createDirectories(spool.getParent());
+            StringBuilder b = new StringBuilder();
+            for (PendingBatch p : pending) {
+                b.append(JSON.writeValueAsString(p)).append('\n');
+            }
+            Files.writeString(spool, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tracking spool " + spool, e);
+        }
+    }
+
+    private void deleteSpool() {
+        try {
+            Files.deleteIfExists(spool);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

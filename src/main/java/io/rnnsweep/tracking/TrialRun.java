@@ -1,0 +1,164 @@
+package io.rnnsweep.tracking;
+
+import io.rnnsweep.report.LearningCurve;
+import io.rnnsweep.train.EpochDecision;
+import io.rnnsweep.train.EpochListener;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TrialStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * A trial's MLflow run, logged from wherever the trial trains: found by its trial-id tag when a retried
+ * Spark task runs the trial again (never a second run for one trial), else created as a child of the
+ * sweep's parent run with the trial's params; then one log-batch per epoch with {@code step} = epoch; at
+ * the end the gradient-health and status tags, the learning curve (and the task's report) as artifacts, and
+ * the terminal status.
+ */
+public final class TrialRun implements EpochListener {
+    /** How long a record is retried before it is spooled. */
+    static final long PATIENCE_MILLIS = 10_000;
+    private final TrialRunHandle handle;
+    private final MlflowClient client;
+    private final RunLog log;
+    private final String artifactUri;
+    private final long loggedThrough;
+    private final List<EpochResult> epochs = new ArrayList<>();
+
+    private TrialRun(TrialRunHandle handle, MlflowClient client, RunLog log, String artifactUri, long loggedThrough) {
+        this.handle = handle;
+        this.client = client;
+        this.log = log;
+        this.artifactUri = artifactUri;
+        this.loggedThrough = loggedThrough;
+    }
+
+    /**
+     * Finds the trial's run (a retried task continues it, skipping epochs it already holds) or creates it.
+     *
+     * @param where tags saying where this attempt runs: host, process, GPU
+     * @throws RuntimeException when the server cannot be reached within the retry patience
+     */
+    public static TrialRun open(TrialRunHandle handle, Map<String, String> where) {
+        MlflowClient client = handle.target().client();
+        String filter = SearchFilter.of(handle.identity());
+        List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
+                PATIENCE_MILLIS);
+        Path spool = Path.of(System.getProperty("java.io.tmpdir"), "rnnsweep-spool");
+        if (!found.isEmpty()) {
+            Service.RunInfo info = found.get(0);
+            Service.Run run = Retry.call(() -> client.getRun(info.getRunId()), PATIENCE_MILLIS);
+            long through = run.getData().getMetricsList().stream().mapToLong(Service.Metric::getStep).max().orElse(0);
+            RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
+            Map<String, String> tags = new LinkedHashMap<>(where);
+            tags.put("rnnsweep.attempts", Integer.toString(attempts(run) + 1));
+            log.log(new PendingBatch(info.getRunId(), List.of(), Map.of(), tags));
+            if (info.getStatus() != Service.RunStatus.RUNNING) {
+                Retry.run(() -> client.setTerminated(info.getRunId(), Service.RunStatus.RUNNING, 0), PATIENCE_MILLIS);
+            }
+            return new TrialRun(handle, client, log, info.getArtifactUri(), through);
+        }
+        Map<String, String> tags = new LinkedHashMap<>(handle.identity());
+        tags.put("mlflow.runName", handle.runName());
+        tags.put("mlflow.user", System.getProperty("user.name", "rnnsweep"));
+        tags.put("mlflow.source.name", "rnnsweep");
+        tags.put("mlflow.source.type", "JOB");
+        tags.putAll(handle.tags());
+        tags.putAll(where);
+        tags.put("rnnsweep.attempts", "1");
+        Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(handle.experimentId())
+                .setStartTime(System.currentTimeMillis()).setRunName(handle.runName())
+                .setUserId(System.getProperty("user.name", "rnnsweep"));
+        tags.forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
+        Service.RunInfo info = Retry.call(() -> client.createRun(create.build()), PATIENCE_MILLIS);
+        RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
+        log.log(new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()));
+        return new TrialRun(handle, client, log, info.getArtifactUri(), 0);
+    }
+
+    private static int attempts(Service.Run run) {
+        return run.getData().getTagsList().stream().filter(t -> t.getKey().equals("rnnsweep.attempts"))
+                .mapToInt(t -> Integer.parseInt(t.getValue())).findFirst().orElse(1);
+    }
+
+    /** Returns the run's id. */
+    public String runId() {
+        return log.runId();
+    }
+
+    @Override
+    public EpochDecision onEpoch(EpochResult result) {
+        epochs.add(result);
+        if (result.epoch() > loggedThrough) {
+            log.log(new PendingBatch(runId(), points(result, System.currentTimeMillis()), Map.of(), Map.of()));
+        }
+        return EpochDecision.CONTINUE;
+    }
+
+    /** Returns an epoch's finite metrics as points with {@code step} = epoch. */
+    static List<PendingBatch.Point> points(EpochResult result, long timestamp) {
+        List<PendingBatch.Point> out = new ArrayList<>();
+        result.metrics().forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                out.add(new PendingBatch.Point(k, v, timestamp, result.epoch()));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Ends the run: gradient health, status and cause tags, the learning curve and the task's report as
+     * artifacts, the terminal status (PAUSED keeps it RUNNING).
+     *
+     * @param status how the trial ended
+     * @param cause why it failed, diverged or was killed; empty otherwise
+     * @param report the task's report lines
+     * @param perplexity whether the task's loss is cross-entropy (plot perplexity)
+     * @return records the server did not take, to be replayed by the driver
+     */
+    public List<PendingBatch> finish(TrialStatus status, String cause, List<String> report, boolean perplexity) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        GradientHealth health = GradientHealth.of(epochs, status == TrialStatus.DIVERGED);
+        tags.put("rnnsweep.gradient_health", health.key());
+        tags.put("rnnsweep.status", status.name());
+        if (!cause.isEmpty()) {
+            tags.put("rnnsweep.cause", cause);
+        }
+        log.log(new PendingBatch(runId(), List.of(), Map.of(), tags));
+        var chart = LearningCurve.chart(handle.runName(), epochs, perplexity);
+        try {
+            if (chart != null) {
+                log.uploadArtifact(artifactUri, handle.experimentId(), "learning_curve.png", LearningCurve.png(chart));
+            }
+            if (!report.isEmpty()) {
+                log.uploadArtifact(artifactUri, handle.experimentId(), "report.txt",
+                        (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            if (!Retry.transientFailure(e)) {
+                throw e;
+            }
+            // Artifacts are not spooled; the run says they are missing.
+            log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", String.valueOf(e))));
+        }
+        RunStatus end = RunStatus.of(status);
+        if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
+            Service.RunStatus s = Service.RunStatus.valueOf(end.name());
+            try {
+                Retry.run(() -> client.setTerminated(runId(), s, System.currentTimeMillis()), PATIENCE_MILLIS);
+            } catch (RuntimeException e) {
+                if (!Retry.transientFailure(e)) {
+                    throw e;
+                }
+                // The driver ends runs that are still RUNNING when their trial comes back.
+            }
+        }
+        return log.unsent();
+    }
+}

@@ -1,0 +1,42 @@
+package io.rnnsweep.tracking;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What an executor needs to log a trial as a child run of its sweep's parent run.
+ *
+ * @param target the tracking server
+ * @param experimentId the sweep's experiment
+ * @param parentRunId the sweep's parent run
+ * @param trialId the trial's id within the sweep (the run's {@code rnnsweep.trial_id} tag, by which a
+ *     retried task finds its run)
+ * @param runName the readable run name
+ * @param params the trial's chosen values and fixed options, by option name
+ * @param tags tags set when the run is created (task, seed, ...)
+ */
+public record TrialRunHandle(TrackingTarget target, String experimentId, String parentRunId, String trialId,
+                             String runName, Map<String, String> params, Map<String, String> tags)
+        implements Serializable {
+    /** The tag holding the trial's id. */
+    public static final String TRIAL_ID_TAG = "rnnsweep.trial_id";
+    /** MLflow's tag linking a child run to its parent. */
+    public static final String PARENT_TAG = "mlflow.parentRunId";
+
+    /** Copies the maps into serializable, ordered ones. */
+    public TrialRunHandle {
+        Objects.requireNonNull(target, "target");
+        params = new LinkedHashMap<>(params);
+        tags = new LinkedHashMap<>(tags);
+    }
+
+    /** Returns the tags that identify this trial's run. */
+    Map<String, String> identity() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(PARENT_TAG, parentRunId);
+        m.put(TRIAL_ID_TAG, trialId);
+        return m;
+    }
+}

@@ -1,0 +1,101 @@
+package io.rnnsweep.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowHttpException;
+
+/** mlflow-client over real HTTP against the embedded server, persisted in MLflow's file-store layout. */
+class EmbeddedServerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void mlflowClientRoundTripsExperimentsRunsBatchesSearchAndArtifacts() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0, null);
+             MlflowClient client = new TrackingTarget(server.uri(), null, null, null).client()) {
+            assertTrue(client.getExperimentByName("roundtrip").isEmpty());
+            String id = client.createExperiment("roundtrip");
+            assertEquals(id, client.getExperimentByName("roundtrip").orElseThrow().getExperimentId());
+            Service.RunInfo info = client.createRun(Service.CreateRun.newBuilder().setExperimentId(id)
+                    .setRunName("child-1").setStartTime(1000)
+                    .addTags(Service.RunTag.newBuilder().setKey("rnnsweep.trial_id").setValue("s/trial-001")).build());
+            assertEquals(Service.RunStatus.RUNNING, info.getStatus());
+            RunLog log = new RunLog(new TrackingTarget(server.uri(), null, null, null), client, info.getRunId(), 1000,
+                    dir.resolve("spool"));
+            List<PendingBatch.Point> points = new java.util.ArrayList<>();
+            for (int step = 1; step <= 1500; step++) {
+                points.add(new PendingBatch.Point("loss", 1.0 / step, 2000L + step, step));
+            }
+            log.log(new PendingBatch(info.getRunId(), points, Map.of("lr", "0.5", "hidden", "512"),
+                    Map.of("rnnsweep.gradient_health", "healthy")));
+            assertTrue(log.unsent().isEmpty());
+            Service.Run run = client.getRun(info.getRunId());
+            assertEquals("child-1", run.getInfo().getRunName());
+            assertEquals(1500, client.getMetricHistory(info.getRunId(), "loss").size(),
+                    "1500 points went as two requests within the 1000-metric limit");
+            assertEquals(1500, run.getData().getMetrics(0).getStep());
+            assertEquals("0.5", run.getData().getParamsList().stream().filter(p -> p.getKey().equals("lr"))
+                    .findFirst().orElseThrow().getValue());
+            List<Service.RunInfo> found = client.searchRuns(List.of(id),
+                    SearchFilter.of(Map.of("rnnsweep.trial_id", "s/trial-001")));
+            assertEquals(List.of(info.getRunId()), found.stream().map(Service.RunInfo::getRunId).toList());
+            assertTrue(client.searchRuns(List.of(id), SearchFilter.of(Map.of("rnnsweep.trial_id", "x"))).isEmpty());
+
+            assertTrue(log.uploadArtifact(info.getArtifactUri(), id, "curves/report.txt",
+                    "hello".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("hello", Files.readString(dir.resolve(id).resolve(info.getRunId())
+                    .resolve("artifacts/curves/report.txt")));
+
+            MlflowHttpException changed = assertThrows(MlflowHttpException.class, () -> client.logParam(
+                    info.getRunId(), "lr", "0.7"));
+            assertEquals(400, changed.getStatusCode(), "params are write-once");
+
+            client.setTerminated(info.getRunId(), Service.RunStatus.KILLED, 9000);
+            Service.RunInfo ended = client.getRun(info.getRunId()).getInfo();
+            assertEquals(Service.RunStatus.KILLED, ended.getStatus());
+            assertEquals(9000, ended.getEndTime());
+            assertEquals(RunStatus.KILLED, server.store().run(info.getRunId()).info().status());
+        }
+    }
+
+    @Test
+    void withATokenRequestsWithoutItAreRefused() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0,
+                "right-token")) {
+            try (MlflowClient good = new TrackingTarget(server.uri(), "right-token", null, null).client()) {
+                good.createExperiment("secured");
+            }
+            try (MlflowClient bad = new TrackingTarget(server.uri(), "wrong-token", null, null).client()) {
+                MlflowHttpException e = assertThrows(MlflowHttpException.class, () -> bad.getExperimentByName("secured"));
+                assertEquals(401, e.getStatusCode());
+            }
+        }
+    }
+
+    @Test
+    void aPausedServerRefusesConnectionsAndResumesOnTheSamePort() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0, null);
+             MlflowClient client = new TrackingTarget(server.uri(), null, null, null).client()) {
+            String uri = server.uri();
+            String id = client.createExperiment("pause");
+            server.pause();
+            RuntimeException down = assertThrows(RuntimeException.class, () -> client.getExperiment(id));
+            assertTrue(Retry.transientFailure(down), "a refused connection is worth retrying: " + down);
+            server.resume();
+            assertEquals(uri, server.uri());
+            assertEquals("pause", client.getExperiment(id).getName());
+        }
+    }
+}
