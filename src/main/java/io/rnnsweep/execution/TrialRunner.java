@@ -5,6 +5,7 @@ import io.rnnsweep.task.Tasks;
 import io.rnnsweep.tracking.PendingBatch;
 import io.rnnsweep.tracking.TrialRun;
 import io.rnnsweep.train.EpochFitter;
+import io.rnnsweep.train.EpochListener;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
@@ -28,7 +29,7 @@ public final class TrialRunner {
 
     /** Rebuilds the trial's configuration and trains it; any failure comes back as a FAILED outcome. */
     public static TrialOutcome run(TrialTask task, int threads) {
-        return run(task, threads, null, "");
+        return run(task, threads, null, "", List.of());
     }
 
     /**
@@ -36,8 +37,10 @@ public final class TrialRunner {
      * logging it to its MLflow run when the task is tracked; any failure comes back as a FAILED outcome.
      *
      * @param gpu the GPU device the trial is bound to, empty on CPU
+     * @param listeners more listeners of the trial's epochs
      */
-    public static TrialOutcome run(TrialTask task, int threads, EpochFitter fitter, String gpu) {
+    public static TrialOutcome run(TrialTask task, int threads, EpochFitter fitter, String gpu,
+                                   List<EpochListener> listeners) {
         long t0 = System.nanoTime();
         String host = hostName();
         long pid = ProcessHandle.current().pid();
@@ -68,6 +71,7 @@ public final class TrialRunner {
             if (tracked != null) {
                 trainer.listener(tracked);
             }
+            listeners.forEach(trainer::listener);
             TrialResult r = trainer.run();
             status = r.status();
             epochs = r.epochs();

@@ -7,7 +7,11 @@ import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.spec.ExecutionMode;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
+import io.rnnsweep.train.EpochDecision;
+import io.rnnsweep.train.EpochListener;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +39,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final ExecutionMode mode;
     private final int cpusPerTrial;
     private final Set<Thread> dataParallel = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Integer> injectedFaults = new ConcurrentHashMap<>();
     private volatile boolean cancelled;
 
     private SparkTrialExecutor(JavaSparkContext context, String jobGroup, ExecutionMode mode, int cpusPerTrial) {
@@ -97,8 +102,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
         String tag = tag(task);
         context.addJobTag(tag);
         try {
+            Map<Integer, Integer> faults = Map.copyOf(injectedFaults);
             JavaFutureAction<List<TrialOutcome>> job = context.parallelize(List.of(task), 1)
-                    .map(SparkTrialExecutor::runOnExecutor).collectAsync();
+                    .map(t -> runOnExecutor(t, faults)).collectAsync();
             try {
                 List<TrialOutcome> out = task.timeout().isPresent()
                         ? job.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : job.get();
@@ -139,7 +145,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
             try {
                 context.setJobGroup(jobGroup, "rnnsweep " + task.sweep(), true);
                 context.addJobTag(tag);
-                result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed), ""));
+                result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed), "",
+                        List.of()));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -180,13 +187,41 @@ public final class SparkTrialExecutor implements TrialExecutor {
     }
 
     /** The Spark task: runs the trial on the CPUs this task holds, bound to the GPU it was assigned. */
-    static TrialOutcome runOnExecutor(TrialTask task) {
+    static TrialOutcome runOnExecutor(TrialTask task, Map<Integer, Integer> faults) {
         TaskContext ctx = TaskContext.get();
         int cpus = ctx == null ? 1 : ctx.cpus();
         Optional<Integer> gpu = ctx == null ? Optional.empty()
                 : GpuBinding.assignedDevice(JavaConverters.mapAsJavaMap(ctx.resources()));
         gpu.ifPresent(GpuBinding::bind);
-        return TrialRunner.run(task, cpus, null, gpu.map(String::valueOf).orElse(""));
+        List<EpochListener> listeners = new ArrayList<>();
+        Integer faultAfter = faults.get(task.index());
+        if (faultAfter != null && ctx != null && ctx.attemptNumber() == 0) {
+            listeners.add(r -> {
+                if (r.epoch() == faultAfter) {
+                    throw new InjectedFault("injected fault: first attempt of " + task.id() + " lost after epoch "
+                            + faultAfter);
+                }
+                return EpochDecision.CONTINUE;
+            });
+        }
+        return TrialRunner.run(task, cpus, null, gpu.map(String::valueOf).orElse(""), listeners);
+    }
+
+    /**
+     * Makes the first attempt of a trial's Spark task die after the given epoch, as a lost executor would, so
+     * that Spark retries it (tests of retried trials).
+     */
+    void injectFirstAttemptFault(int trialIndex, int afterEpoch) {
+        injectedFaults.put(trialIndex, afterEpoch);
+    }
+
+    /** An executor-killing failure: an Error, which the trainer does not catch, and not fatal to the JVM. */
+    static final class InjectedFault extends Error {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault(String message) {
+            super(message);
+        }
     }
 
     @Override

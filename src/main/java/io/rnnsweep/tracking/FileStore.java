@@ -71,6 +71,7 @@ public final class FileStore {
     private static final String DEFAULT_EXPERIMENT = "0";
     private final Path root;
     private final SecureRandom random = new SecureRandom();
+    private final Map<String, Path> runDirs = new java.util.HashMap<>();
 
     /** Opens (and, when missing, creates with MLflow's Default experiment) a store in {@code root}. */
     public FileStore(Path root) {
@@ -301,10 +302,11 @@ public final class FileStore {
             }
             try (Stream<Path> runs = Files.list(dir)) {
                 for (Path r : runs.filter(p -> Files.isRegularFile(p.resolve("meta.yaml"))).toList()) {
+                    if (!hasTags(r, tagEquals)) {
+                        continue;
+                    }
                     Run run = run(r.getFileName().toString());
-                    boolean match = tagEquals.entrySet().stream()
-                            .allMatch(e -> e.getValue().equals(run.tags().get(e.getKey())));
-                    if (match && run.info().lifecycleStage().equals("active")) {
+                    if (run.info().lifecycleStage().equals("active")) {
                         out.add(run);
                     }
                 }
@@ -314,6 +316,16 @@ public final class FileStore {
         }
         out.sort(Comparator.comparingLong((Run r) -> r.info().startTime()).reversed());
         return out;
+    }
+
+    private static boolean hasTags(Path run, Map<String, String> tagEquals) throws IOException {
+        for (Map.Entry<String, String> e : tagEquals.entrySet()) {
+            Path f = run.resolve("tags").resolve(e.getKey());
+            if (!Files.isRegularFile(f) || !Files.readString(f, StandardCharsets.UTF_8).equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Path experimentDir(String id) {
@@ -327,10 +339,16 @@ public final class FileStore {
         if (runId == null || !runId.matches("[0-9a-f]{32}")) {
             throw new StoreException("RESOURCE_DOES_NOT_EXIST", "Run '" + runId + "' not found");
         }
+        Path known = runDirs.get(runId);
+        if (known != null && Files.isRegularFile(known.resolve("meta.yaml"))) {
+            return known;
+        }
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.map(d -> d.resolve(runId)).filter(d -> Files.isRegularFile(d.resolve("meta.yaml")))
+            Path dir = dirs.map(d -> d.resolve(runId)).filter(d -> Files.isRegularFile(d.resolve("meta.yaml")))
                     .findFirst()
                     .orElseThrow(() -> new StoreException("RESOURCE_DOES_NOT_EXIST", "Run '" + runId + "' not found"));
+            runDirs.put(runId, dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

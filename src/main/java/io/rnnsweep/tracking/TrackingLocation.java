@@ -72,6 +72,6 @@ public record TrackingLocation(Optional<TrackingTarget> server, Path store, Stri
 
     /** Returns the URI to show users (never with credentials). */
     public String display() {
-        return server.map(TrackingTarget::toString).orElse("embedded store " + store.toAbsolutePath());
+        return server.map(TrackingTarget::toString).orElseGet(() -> "embedded store " + store.toAbsolutePath());
     }
 }

@@ -11,15 +11,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 
 /**
  * A trial's MLflow run, logged from wherever the trial trains: found by its trial-id tag when a retried
  * Spark task runs the trial again (never a second run for one trial), else created as a child of the
- * sweep's parent run with the trial's params; then one log-batch per epoch with {@code step} = epoch; at
- * the end the gradient-health and status tags, the learning curve (and the task's report) as artifacts, and
- * the terminal status.
+ * sweep's parent run with the trial's params; then one log-batch per epoch with {@code step} = epoch, sent
+ * in order from a background thread so that training does not wait on the server; at the end the
+ * gradient-health and status tags, the learning curve (and the task's report) as artifacts, what tracking
+ * cost ({@code tracking_ms}: the time the trial's thread spent on it; {@code tracking_ms_per_epoch}: one
+ * epoch record's round trip), and the terminal status.
  */
 public final class TrialRun implements EpochListener {
     /** How long a record is retried before it is spooled. */
@@ -30,6 +35,15 @@ public final class TrialRun implements EpochListener {
     private final String artifactUri;
     private final long loggedThrough;
     private final List<EpochResult> epochs = new ArrayList<>();
+    /** Sends the epochs' records off the training thread, in order. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "rnnsweep-tracking");
+        t.setDaemon(true);
+        return t;
+    });
+    private long trackingNanos;
+    private volatile long epochNanos;
+    private volatile int epochsLogged;
 
     private TrialRun(TrialRunHandle handle, MlflowClient client, RunLog log, String artifactUri, long loggedThrough) {
         this.handle = handle;
@@ -46,6 +60,13 @@ public final class TrialRun implements EpochListener {
      * @throws RuntimeException when the server cannot be reached within the retry patience
      */
     public static TrialRun open(TrialRunHandle handle, Map<String, String> where) {
+        long t0 = System.nanoTime();
+        TrialRun run = open0(handle, where);
+        run.trackingNanos += System.nanoTime() - t0;
+        return run;
+    }
+
+    private static TrialRun open0(TrialRunHandle handle, Map<String, String> where) {
         MlflowClient client = handle.target().client();
         String filter = SearchFilter.of(handle.identity());
         List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
@@ -96,7 +117,15 @@ public final class TrialRun implements EpochListener {
     public EpochDecision onEpoch(EpochResult result) {
         epochs.add(result);
         if (result.epoch() > loggedThrough) {
-            log.log(new PendingBatch(runId(), points(result, System.currentTimeMillis()), Map.of(), Map.of()));
+            long t0 = System.nanoTime();
+            PendingBatch batch = new PendingBatch(runId(), points(result, System.currentTimeMillis()), Map.of(), Map.of());
+            sender.execute(() -> {
+                long s0 = System.nanoTime();
+                log.log(batch);
+                epochNanos += System.nanoTime() - s0;
+                epochsLogged++;
+            });
+            trackingNanos += System.nanoTime() - t0;
         }
         return EpochDecision.CONTINUE;
     }
@@ -123,6 +152,15 @@ public final class TrialRun implements EpochListener {
      * @return records the server did not take, to be replayed by the driver
      */
     public List<PendingBatch> finish(TrialStatus status, String cause, List<String> report, boolean perplexity) {
+        long t0 = System.nanoTime();
+        sender.shutdown();
+        try {
+            if (!sender.awaitTermination(10 * PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
+                sender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Map<String, String> tags = new LinkedHashMap<>();
         GradientHealth health = GradientHealth.of(epochs, status == TrialStatus.DIVERGED);
         tags.put("rnnsweep.gradient_health", health.key());
@@ -147,6 +185,14 @@ public final class TrialRun implements EpochListener {
             // Artifacts are not spooled; the run says they are missing.
             log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", String.valueOf(e))));
         }
+        // What tracking held this attempt's thread up (open, handing over epochs, draining them, the end).
+        long now = System.currentTimeMillis();
+        List<PendingBatch.Point> cost = new ArrayList<>();
+        cost.add(new PendingBatch.Point("tracking_ms", (trackingNanos + System.nanoTime() - t0) / 1e6, now, 0));
+        if (epochsLogged > 0) {
+            cost.add(new PendingBatch.Point("tracking_ms_per_epoch", epochNanos / 1e6 / epochsLogged, now, 0));
+        }
+        log.log(new PendingBatch(runId(), cost, Map.of(), Map.of()));
         RunStatus end = RunStatus.of(status);
         if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
             Service.RunStatus s = Service.RunStatus.valueOf(end.name());
@@ -159,6 +205,7 @@ public final class TrialRun implements EpochListener {
                 // The driver ends runs that are still RUNNING when their trial comes back.
             }
         }
+        client.close();
         return log.unsent();
     }
 }

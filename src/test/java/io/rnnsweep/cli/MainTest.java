@@ -172,6 +172,69 @@ class MainTest {
     }
 
     @Test
+    void sweepWithABadOrUnreachableTrackingUriExitsTwoBeforeAnyTrialRuns() throws IOException {
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Path out = dir.resolve("tracked-out");
+        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "ftp://host/runs");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'tracking-uri': 'ftp://host/runs'") && r.err().contains("http(s)://"), r.err());
+        assertFalse(Files.exists(out));
+
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            int port = closed.getLocalPort();
+            closed.close();
+            long t0 = System.nanoTime();
+            r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "http://127.0.0.1:" + port);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("tracking server http://127.0.0.1:" + port + " unreachable"), r.err());
+            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the start patience");
+            assertFalse(Files.exists(out));
+            assertFalse(r.out().contains("done"), "no trial ran: " + r.out());
+        }
+    }
+
+    @Test
+    void sweepLogsEveryTrialAsAChildRunOfTheSweepInTheEmbeddedStore() throws IOException {
+        Path spec = Files.writeString(dir.resolve("tiny.yaml"), """
+                name: tiny
+                task: hello
+                objective: {metric: val_loss, mode: min}
+                space: {hidden: [4, 8]}
+                fixed: {epochs: 3}
+                """);
+        Path store = dir.resolve("mlruns");
+        Path out = dir.resolve("tiny-out");
+        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "file:" + store,
+                "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("tracking: experiment tiny"), r.out());
+        io.rnnsweep.tracking.FileStore files = new io.rnnsweep.tracking.FileStore(store);
+        String experiment = files.experimentByName("tiny").orElseThrow().id();
+        java.util.List<io.rnnsweep.tracking.FileStore.Run> runs = files.searchRuns(java.util.List.of(experiment),
+                java.util.Map.of());
+        assertEquals(3, runs.size(), "a parent and two trials");
+        io.rnnsweep.tracking.FileStore.Run parent = runs.stream()
+                .filter(x -> !x.tags().containsKey("mlflow.parentRunId")).findFirst().orElseThrow();
+        assertEquals("tiny", parent.info().runName());
+        assertEquals(io.rnnsweep.tracking.RunStatus.FINISHED, parent.info().status());
+        assertEquals("3", parent.params().get("epochs"));
+        assertTrue(parent.tags().get("rnnsweep.spec").contains("name: tiny"), parent.tags().toString());
+        assertTrue(parent.latest().stream().anyMatch(m -> m.key().equals("best_val_loss")), parent.latest().toString());
+        for (String artifact : java.util.List.of("leaderboard.csv", "summary.json", "trials.csv", "spec.yaml")) {
+            assertTrue(Files.isRegularFile(store.resolve(experiment).resolve(parent.info().runId())
+                    .resolve("artifacts").resolve(artifact)), artifact);
+        }
+        for (var child : runs) {
+            if (child != parent) {
+                assertEquals(parent.info().runId(), child.tags().get("mlflow.parentRunId"));
+                assertTrue(child.info().runName().startsWith("hello-rnn-h"), child.info().runName());
+                assertEquals(io.rnnsweep.tracking.RunStatus.FINISHED, child.info().status());
+                assertTrue(java.util.Set.of("4", "8").contains(child.params().get("hidden")), child.params().toString());
+            }
+        }
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorWithExitTwo() {
         Run r = run("train", "--task", "hello", "--hiden", "8");
         assertEquals(2, r.code());

@@ -71,6 +71,29 @@ class EmbeddedServerTest {
     }
 
     @Test
+    void batchesAreSpooledWhileTheServerIsDownAndReplayedInOrderWhenItReturns() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0, null);
+             MlflowClient client = new TrackingTarget(server.uri(), null, null, null).client()) {
+            String id = client.createExperiment("spool");
+            String run = client.createRun(id).getRunId();
+            Path spoolDir = dir.resolve("spool");
+            RunLog log = new RunLog(new TrackingTarget(server.uri(), null, null, null), client, run, 300, spoolDir);
+            log.log(new PendingBatch(run, List.of(new PendingBatch.Point("loss", 3, 1, 1)), Map.of(), Map.of()));
+            server.pause();
+            log.log(new PendingBatch(run, List.of(new PendingBatch.Point("loss", 2, 2, 2)), Map.of(), Map.of()));
+            log.log(new PendingBatch(run, List.of(new PendingBatch.Point("loss", 1, 3, 3)), Map.of(), Map.of()));
+            assertEquals(2, log.unsent().size(), "both batches kept while the server is down");
+            assertTrue(Files.readString(spoolDir.resolve(run + ".jsonl")).lines().count() == 2, "and spooled to disk");
+            server.resume();
+            log.log(new PendingBatch(run, List.of(new PendingBatch.Point("loss", 0.5, 4, 4)), Map.of(), Map.of()));
+            assertTrue(log.unsent().isEmpty());
+            assertTrue(Files.notExists(spoolDir.resolve(run + ".jsonl")), "the spool is gone once replayed");
+            assertEquals(List.of(1L, 2L, 3L, 4L), client.getMetricHistory(run, "loss").stream()
+                    .map(Service.Metric::getStep).toList(), "replayed in logging order, before the newer point");
+        }
+    }
+
+    @Test
     void withATokenRequestsWithoutItAreRefused() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0,
                 "right-token")) {
