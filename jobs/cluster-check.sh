@@ -85,7 +85,8 @@ YAML
 say "submitting through jobs/submit.sh"
 RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
   --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
-  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/spec.yaml" --out "$work/out" >"$work/driver.log" 2>&1 &
+  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/spec.yaml" --out "$work/out" \
+  --tracking-uri "$work/mlruns" >"$work/driver.log" 2>&1 &
 driver=$!
 if ! wait "$driver"; then
   say "the sweep failed"
@@ -107,4 +108,17 @@ say "driver pid $driver; executor pids: $(tr '\n' ' ' <<<"$executor_pids"); $fin
 [ "$finished" -eq 12 ] || { say "expected every trial FINISHED"; exit 1; }
 if grep -qx "$driver" <<<"$executor_pids"; then say "a trial ran in the driver JVM"; exit 1; fi
 [ "$distinct" -ge 2 ] || { say "expected trials on both executors, got pids: $executor_pids"; exit 1; }
-say "OK: 4 trials ran in $distinct executor JVMs other than the driver's and every result came back"
+# The executors logged their trials to the driver's embedded tracking server: four finished child runs,
+# each tagged with an executor pid, three points of val_loss each.
+child_runs="$(grep -l . "$work"/mlruns/*/*/tags/mlflow.parentRunId 2>/dev/null | wc -l)"
+finished_runs="$(grep -lx 'status: 3' "$work"/mlruns/*/*/meta.yaml | wc -l)"
+logged_pids="$(for f in "$work"/mlruns/*/*/tags/rnnsweep.pid; do cat "$f"; echo; done | sort -u | tr '\n' ' ')"
+points="$(cat "$work"/mlruns/*/*/metrics/val_loss 2>/dev/null | wc -l)"
+say "tracking: $child_runs child runs, $finished_runs finished runs (with the parent), pids $logged_pids, $points val_loss points"
+[ "$child_runs" -eq 4 ] || { say "expected 4 child runs in $work/mlruns"; exit 1; }
+[ "$finished_runs" -eq 5 ] || { say "expected the parent and 4 trial runs FINISHED"; exit 1; }
+[ "$points" -eq 12 ] || { say "expected 4 trials x 3 epochs = 12 val_loss points"; exit 1; }
+for pid in $logged_pids; do
+  grep -qx "$pid" <<<"$executor_pids" || { say "a run was logged from pid $pid, not an executor"; exit 1; }
+done
+say "OK: 4 trials ran in $distinct executor JVMs other than the driver's and every result came back, logged to MLflow from the executors"
