@@ -34,7 +34,8 @@ YAML
 json_number() { sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p" "$1" | head -1; }
 sweep() { # sweep NAME SPEC MASTER CONCURRENCY
   echo "bench-sweep: $1: rnnsweep sweep $2 --master $3 --max-concurrent $4" >&2
-  "$root/jobs/rnnsweep" sweep "$2" --master "$3" --max-concurrent "$4" --out "$work/$1" >"$work/$1.log" 2>&1
+  "$root/jobs/rnnsweep" sweep "$2" --master "$3" --max-concurrent "$4" --out "$work/$1" \
+    --tracking-uri "$work/mlruns" >"$work/$1.log" 2>&1
 }
 
 sweep sequential "$work/equal.yaml" 'local[1]' 1

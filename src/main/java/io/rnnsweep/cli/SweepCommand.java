@@ -40,6 +40,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the sweep ran to its end (some trials may have failed)", "1:the sweep itself failed",
             "2:bad input (the spec, an option, or an output folder that is not empty)"})
 final class SweepCommand implements Callable<Integer> {
+    /** How long Ctrl-C waits for the cancelled sweep to write its files and end its runs. */
+    private static final long CANCEL_WIND_DOWN_SECONDS = 120;
+
     @Spec
     private CommandSpec spec;
 
@@ -105,11 +108,20 @@ final class SweepCommand implements Callable<Integer> {
         console.flush();
         SweepResult result;
         boolean[] cancelled = {false};
-        try (tracking; SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
+        boolean ended = false;
+        java.util.concurrent.CountDownLatch wound = new java.util.concurrent.CountDownLatch(1);
+        try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
                 s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
+            // Ctrl-C: cancel the trials, then hold the JVM until the sweep has written its files and ended its
+            // runs (KILLED), so nothing is left half-done.
             Thread hook = new Thread(() -> {
                 cancelled[0] = true;
                 executor.cancelAll();
+                try {
+                    wound.await(CANCEL_WIND_DOWN_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -130,10 +142,19 @@ final class SweepCommand implements Callable<Integer> {
             metrics.put("wall_seconds", result.wallSeconds());
             int lost = tracking.finish(metrics, List.of(dir.resolve("leaderboard.csv"), dir.resolve("summary.json"),
                     dir.resolve("trials.csv"), dir.resolve("spec.yaml")),
-                    cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED);
+                    cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve("tracking-unsent.jsonl"));
+            ended = true;
             if (lost > 0) {
-                console.printf("tracking: %d records could not be sent to %s; they are listed in %s%n", lost,
-                        tracking.display(), dir);
+                console.printf("tracking: %d records could not be sent to %s; they are in %s%n", lost,
+                        tracking.display(), dir.resolve("tracking-unsent.jsonl"));
+            }
+        } finally {
+            if (!ended) {
+                tracking.abandon();
+            }
+            tracking.close();
+            if (!ended) {
+                wound.countDown();
             }
         }
         console.println();
@@ -143,6 +164,7 @@ final class SweepCommand implements Callable<Integer> {
                 result.count(io.rnnsweep.trial.TrialStatus.FAILED), result.count(io.rnnsweep.trial.TrialStatus.DIVERGED),
                 result.count(io.rnnsweep.trial.TrialStatus.KILLED), result.wallSeconds(), dir);
         console.flush();
+        wound.countDown();
         return 0;
     }
 

@@ -193,10 +193,12 @@ public final class SweepRun implements AutoCloseable {
      * Ends the parent run: the sweep's metrics (the best objective), its output files as artifacts, and its
      * status; replays anything still unsent.
      *
+     * @param unsentFile where records that still could not be sent are written, one JSON batch per line
      * @return the number of records (and trial runs left unfinished) that could not be sent; 0 when nothing
      *     was lost
      */
-    public synchronized int finish(Map<String, Double> metrics, List<Path> artifacts, RunStatus status) {
+    public synchronized int finish(Map<String, Double> metrics, List<Path> artifacts, RunStatus status,
+                                   Path unsentFile) {
         List<PendingBatch> retry = new ArrayList<>(unsent);
         unsent.clear();
         replay(retry);
@@ -219,8 +221,32 @@ public final class SweepRun implements AutoCloseable {
             Retry.run(() -> client.setTerminated(parentRunId, Service.RunStatus.valueOf(status.name()), now),
                     END_PATIENCE_MILLIS);
         }
-        return (int) (unsent.stream().mapToLong(b -> b.metrics().size() + b.params().size() + b.tags().size()).sum()
-                + parentLog.unsent().size() + unfinished);
+        List<PendingBatch> left = new ArrayList<>(unsent);
+        left.addAll(parentLog.unsent());
+        if (!left.isEmpty()) {
+            try {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+                StringBuilder b = new StringBuilder();
+                for (PendingBatch p : left) {
+                    b.append(json.writeValueAsString(p)).append('\n');
+                }
+                Files.writeString(unsentFile, b);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return (int) (left.stream().mapToLong(b -> b.metrics().size() + b.params().size() + b.tags().size()).sum()
+                + unfinished);
+    }
+
+    /** Ends the parent run FAILED (best effort) when the sweep itself failed before it could finish. */
+    public synchronized void abandon() {
+        try {
+            Retry.run(() -> client.setTerminated(parentRunId, Service.RunStatus.FAILED, System.currentTimeMillis()),
+                    START_PATIENCE_MILLIS);
+        } catch (RuntimeException e) {
+            // The sweep's own failure is the one to report.
+        }
     }
 
     @Override

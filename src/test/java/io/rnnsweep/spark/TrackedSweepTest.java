@@ -91,7 +91,7 @@ class TrackedSweepTest {
             tracking = t;
             store = t.server().orElseThrow().store();
             result = run(spec, t, 1);
-            t.finish(Map.of(), List.of(), RunStatus.FINISHED);
+            t.finish(Map.of(), List.of(), RunStatus.FINISHED, dir.resolve("unsent.jsonl"));
         }
         assertEquals(3, result.count(TrialStatus.FINISHED), result.outcomes().toString());
         assertEveryPointOnce(store, tracking, result);
@@ -133,7 +133,7 @@ class TrackedSweepTest {
             outage.start();
             result = run(spec, t, null);
             outage.join();
-            assertEquals(0, t.finish(Map.of("best_test_mse", 0.1), List.of(), RunStatus.FINISHED), "nothing unsent");
+            assertEquals(0, t.finish(Map.of("best_test_mse", 0.1), List.of(), RunStatus.FINISHED, dir.resolve("unsent.jsonl")), "nothing unsent");
         }
         assertEquals(3, result.count(TrialStatus.FINISHED), result.outcomes().toString());
         assertEveryPointOnce(store, tracking, result);
@@ -153,7 +153,7 @@ class TrackedSweepTest {
                     Map.of(), Map.of())) {
                 assertFalse(t.display().contains(token), t.display());
                 result = run(spec, t, null);
-                t.finish(Map.of(), List.of(), RunStatus.FINISHED);
+                t.finish(Map.of(), List.of(), RunStatus.FINISHED, dir.resolve("unsent.jsonl"));
             }
             assertEquals(3, result.count(TrialStatus.FINISHED));
             result.write(dir.resolve("out"));
