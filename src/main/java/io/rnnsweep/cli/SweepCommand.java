@@ -3,6 +3,9 @@ package io.rnnsweep.cli;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.report.SweepData;
+import io.rnnsweep.report.SweepReport;
+import io.rnnsweep.spark.ForestImportance;
 import io.rnnsweep.spark.SparkTrialExecutor;
 import io.rnnsweep.spec.ExecutionMode;
 import io.rnnsweep.spec.SpecLoader;
@@ -11,19 +14,19 @@ import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.tracking.RunStatus;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.tracking.TrackingLocation;
-import io.rnnsweep.trial.TrialStatus;
-import java.net.InetAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import io.rnnsweep.trial.InvalidOptionException;
+import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -134,14 +137,17 @@ final class SweepCommand implements Callable<Integer> {
                 }
             }
             result.write(dir);
+            List<Path> report = SweepReport.write(SweepData.load(dir), dir, null, new ForestImportance());
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (!result.leaderboard().isEmpty()) {
                 metrics.put("best_" + s.objective().metric(), result.leaderboard().get(0).objective());
             }
             metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
             metrics.put("wall_seconds", result.wallSeconds());
-            int lost = tracking.finish(metrics, List.of(dir.resolve("leaderboard.csv"), dir.resolve("summary.json"),
-                    dir.resolve("trials.csv"), dir.resolve("spec.yaml")),
+            List<Path> artifacts = new java.util.ArrayList<>(List.of(dir.resolve("leaderboard.csv"),
+                    dir.resolve("summary.json"), dir.resolve("trials.csv"), dir.resolve("spec.yaml")));
+            artifacts.addAll(report);
+            int lost = tracking.finish(metrics, artifacts,
                     cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve("tracking-unsent.jsonl"));
             ended = true;
             if (lost > 0) {

@@ -170,7 +170,15 @@ public final class EmbeddedServer implements AutoCloseable {
             }
             case "experiments/search" -> {
                 ArrayNode list = out.putArray("experiments");
-                store.experiments().forEach(e -> list.add(experiment(e)));
+                String filter = b.path("filter").asText("");
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("\\s*(?:attributes\\.)?name\\s*=\\s*'((?:[^'\\\\]|\\\\.)*)'\\s*").matcher(filter);
+                if (!filter.isBlank() && !m.matches()) {
+                    throw new IllegalArgumentException("unsupported experiment filter (only name = 'NAME'): " + filter);
+                }
+                String name = filter.isBlank() ? null : m.group(1).replace("\\'", "'").replace("\\\\", "\\");
+                store.experiments().stream().filter(e -> e.lifecycleStage().equals("active"))
+                        .filter(e -> name == null || e.name().equals(name)).forEach(e -> list.add(experiment(e)));
             }
             case "runs/create" -> {
                 Map<String, String> tags = new LinkedHashMap<>();

@@ -94,8 +94,11 @@ public final class SweepRun implements AutoCloseable {
         }
         try {
             MlflowClient client = target.client();
-            String id = Retry.call(() -> client.getExperimentByName(experiment)
-                    .map(Service.Experiment::getExperimentId)
+            // Search rather than get-by-name: mlflow-client retries get-by-name's 404 for a new experiment
+            // as if it were rate-limited, with seconds of sleep.
+            String filter = "name = '" + experiment.replace("\\", "\\\\").replace("'", "\\'") + "'";
+            String id = Retry.call(() -> client.searchExperiments(filter).getItems().stream()
+                    .filter(e -> e.getName().equals(experiment)).map(Service.Experiment::getExperimentId).findFirst()
                     .orElseGet(() -> client.createExperiment(experiment)), START_PATIENCE_MILLIS);
             Map<String, String> all = new LinkedHashMap<>();
             all.put("mlflow.runName", runName);

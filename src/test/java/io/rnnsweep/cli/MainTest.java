@@ -44,7 +44,7 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}, {"sweep", "--help"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}, {"sweep", "--help"}, {"report", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Usage: rnnsweep"), r.out());
@@ -224,6 +224,20 @@ class MainTest {
             assertTrue(Files.isRegularFile(store.resolve(experiment).resolve(parent.info().runId())
                     .resolve("artifacts").resolve(artifact)), artifact);
         }
+        assertTrue(Files.isRegularFile(out.resolve("report.html")), "the sweep wrote its report");
+        assertTrue(Files.isRegularFile(store.resolve(experiment).resolve(parent.info().runId())
+                .resolve("artifacts/report.html")), "and logged it to the parent run");
+
+        Files.delete(out.resolve("report.html"));
+        Run again = run("report", out.toString(), "--heatmap", "hidden,hidden");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("'heatmap': 'hidden,hidden'"), again.err());
+        again = run("report", dir.resolve("nowhere").toString());
+        assertEquals(2, again.code());
+        again = run("report", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().startsWith("report for sweep tiny: "), again.out());
+        assertTrue(Files.isRegularFile(out.resolve("report.html")), "report rebuilds it from the folder");
         for (var child : runs) {
             if (child != parent) {
                 assertEquals(parent.info().runId(), child.tags().get("mlflow.parentRunId"));

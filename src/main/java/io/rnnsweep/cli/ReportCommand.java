@@ -1,0 +1,56 @@
+package io.rnnsweep.cli;
+
+import io.rnnsweep.report.SweepData;
+import io.rnnsweep.report.SweepReport;
+import io.rnnsweep.spark.ForestImportance;
+import io.rnnsweep.trial.InvalidOptionException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Rebuilds a sweep's review report from its output folder. */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Rebuild report.html and its plots in a sweep's output folder (from its spec.yaml and trials.csv):",
+            "leaderboard, learning curves, objective per axis, a heatmap, gradient health, parameter importance."})
+final class ReportCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "a sweep's output folder, such as sweeps/hello-grid-20261123-101500")
+    private Path dir;
+
+    @Option(names = "--heatmap", paramLabel = "AXIS,AXIS", split = ",",
+            description = "the heatmap's two swept axes (default: lr,hidden when both are swept, else the first two)")
+    private List<String> heatmap;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(dir.resolve("spec.yaml")) || !Files.isRegularFile(dir.resolve("trials.csv"))) {
+            throw new InvalidOptionException("DIR", dir.toString(), "a sweep's output folder (with spec.yaml and trials.csv)");
+        }
+        SweepData sweep = SweepData.load(dir);
+        check(sweep, heatmap);
+        List<Path> files = SweepReport.write(sweep, dir, heatmap, new ForestImportance());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("report for sweep %s: %s (%d plots)%n", sweep.name(), files.get(0), files.size() - 1);
+        out.flush();
+        return 0;
+    }
+
+    /** Checks that the heatmap's axes, when given, are two of the sweep's axes. */
+    static void check(SweepData sweep, List<String> heatmap) {
+        if (heatmap != null && (heatmap.size() != 2 || !sweep.axes().containsAll(heatmap)
+                || heatmap.get(0).equals(heatmap.get(1)))) {
+            throw new InvalidOptionException("heatmap", String.join(",", heatmap),
+                    "two different swept axes of this sweep: " + String.join(", ", sweep.axes()));
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package io.rnnsweep.report;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * A sweep's review report: {@code report.html} with its PNG plots beside it — the leaderboard, learning
+ * curves, the objective against each swept axis, a heatmap over two axes, gradient health against learning
+ * rate and clipping threshold, and parameter importance with correlations.
+ */
+public final class SweepReport {
+    private static final Color BEST = new Color(0x1f, 0x77, 0xb4);
+    private static final Color OTHER = new Color(0xb0, 0xb0, 0xb0);
+    private static final Color DIVERGED = new Color(0xd6, 0x27, 0x28);
+    private static final Color STOPPED = new Color(0xff, 0x7f, 0x0e);
+    private static final Color[] HIGHLIGHT = {BEST, new Color(0x2c, 0xa0, 0x2c), new Color(0x94, 0x67, 0xbd)};
+    private static final int WIDTH = 900;
+    private static final int HEIGHT = 520;
+
+    private SweepReport() {
+    }
+
+    /**
+     * Writes {@code report.html} and its plots into {@code dir} and returns the files written.
+     *
+     * @param sweep the sweep
+     * @param dir its output folder
+     * @param heatmap the two axes of the heatmap, or null for the default (lr × hidden when swept, else the
+     *     first two axes)
+     * @param model the importance model (spark-mllib's random forest)
+     */
+    public static List<Path> write(SweepData sweep, Path dir, List<String> heatmap, Importance.Model model)
+            throws IOException {
+        Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
+        charts.put("report-curves.png", curves(sweep));
+        for (String axis : sweep.axes()) {
+            charts.put("report-axis-" + axis + ".png", axis(sweep, axis));
+        }
+        List<String> pair = heatmap != null ? heatmap : defaultPair(sweep);
+        if (pair.size() == 2) {
+            charts.put("report-heatmap.png", heatmap(sweep, pair.get(0), pair.get(1)));
+        }
+        String rateAxis = sweep.axes().contains("lr") ? "lr" : sweep.axes().get(0);
+        charts.put("report-clip-rate.png", health(sweep, rateAxis, "clip_rate", "share of updates clipped"));
+        String normAxis = sweep.axes().contains("clip") ? "clip" : rateAxis;
+        charts.put("report-grad-norm.png", health(sweep, normAxis, "grad_norm_mean",
+                "mean global gradient L2 norm before clipping"));
+        Optional<Importance> importance = Importance.of(sweep, model);
+        String method = model.description();
+        importance.ifPresent(i -> charts.put("report-importance.png", importanceChart(i)));
+        List<Path> files = new ArrayList<>();
+        for (Map.Entry<String, Chart<?, ?>> c : charts.entrySet()) {
+            Path f = dir.resolve(c.getKey());
+            BitmapEncoder.saveBitmap(c.getValue(), f.toString(), BitmapEncoder.BitmapFormat.PNG);
+            files.add(f);
+        }
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, html(sweep, charts.keySet(), importance, method), StandardCharsets.UTF_8);
+        files.add(0, html);
+        return files;
+    }
+
+    static List<String> defaultPair(SweepData sweep) {
+        if (sweep.axes().contains("lr") && sweep.axes().contains("hidden")) {
+            return List.of("lr", "hidden");
+        }
+        return sweep.axes().size() >= 2 ? sweep.axes().subList(0, 2) : List.of();
+    }
+
+    private static String label(SweepData sweep) {
+        return sweep.metric() + " (" + (sweep.minimize() ? "lower" : "higher") + " is better)";
+    }
+
+    /** The objective per epoch, a line per trial; the three best highlighted, diverged and stopped ends marked. */
+    static XYChart curves(SweepData sweep) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(sweep.name() + ": " + sweep.metric() + " per epoch, one line per trial")
+                .xAxisTitle("epoch").yAxisTitle(label(sweep)).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(9);
+        List<SweepData.Trial> best = sweep.ranked().stream().limit(3).toList();
+        List<SweepData.Trial> order = new ArrayList<>(sweep.trials());
+        order.sort(Comparator.comparing(best::contains)); // highlighted lines drawn last, on top
+        List<Double> divergedX = new ArrayList<>();
+        List<Double> divergedY = new ArrayList<>();
+        List<Double> stoppedX = new ArrayList<>();
+        List<Double> stoppedY = new ArrayList<>();
+        for (SweepData.Trial t : order) {
+            double[] y = t.series(sweep.metric());
+            double[] x = t.series("epoch");
+            if (y.length == 0) {
+                continue;
+            }
+            int rank = best.indexOf(t);
+            XYSeries s = chart.addSeries(rank >= 0 ? "#" + (rank + 1) + " " + t.runName() : "trial " + t.index(), x, y);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(rank >= 0 ? HIGHLIGHT[rank] : OTHER);
+            s.setLineWidth(rank >= 0 ? 3f : 1f);
+            s.setShowInLegend(rank >= 0);
+            if (t.status().equals("DIVERGED") || t.status().equals("KILLED")) {
+                (t.status().equals("DIVERGED") ? divergedX : stoppedX).add(x[x.length - 1]);
+                (t.status().equals("DIVERGED") ? divergedY : stoppedY).add(y[y.length - 1]);
+            }
+        }
+        long divergedEarly = sweep.trials().stream()
+                .filter(t -> t.status().equals("DIVERGED") && t.epochs().isEmpty()).count();
+        marks(chart, "diverged here" + (divergedEarly > 0 ? " (+" + divergedEarly + " in epoch 1)" : ""),
+                divergedX, divergedY, DIVERGED);
+        marks(chart, "stopped here", stoppedX, stoppedY, STOPPED);
+        if (chart.getSeriesMap().isEmpty()) {
+            chart.addSeries("no trial completed an epoch", new double[] {0}, new double[] {0});
+        }
+        return chart;
+    }
+
+    private static void marks(XYChart chart, String name, List<Double> x, List<Double> y, Color color) {
+        if (x.isEmpty()) {
+            return;
+        }
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.CROSS);
+        s.setMarkerColor(color);
+    }
+
+    /** The trials' best objective against one swept axis. */
+    static XYChart axis(SweepData sweep, String axis) {
+        List<SweepData.Trial> ranked = sweep.ranked();
+        List<String> values = ranked.stream().map(t -> t.options().get(axis)).toList();
+        Placement place = Placement.of(axis, values);
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(sweep.metric() + " against " + axis)
+                .xAxisTitle(axis + unit(axis) + place.note()).yAxisTitle("best " + label(sweep)).build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setMarkerSize(10);
+        place.apply(chart);
+        double[] x = place.positions(values);
+        double[] y = ranked.stream().mapToDouble(sweep::objective).toArray();
+        if (x.length == 0) {
+            chart.addSeries("no trial has a value", new double[] {0}, new double[] {0});
+        } else {
+            chart.addSeries("trials", x, y).setMarkerColor(BEST);
+        }
+        return chart;
+    }
+
+    /**
+     * Where an axis's values go on a chart: a few grid values (or words, like {@code lstm} or {@code none}) as
+     * evenly spaced ticks labelled with the values; many numbers on a numeric axis, logarithmic for the
+     * learning rate or values spanning two decades.
+     */
+    private record Placement(boolean ordinal, boolean log, List<String> ticks) {
+        static final int MAX_TICKS = 12;
+
+        static Placement of(String axis, List<String> values) {
+            List<String> distinct = values.stream().distinct().toList();
+            boolean numeric = !values.isEmpty() && values.stream().allMatch(Importance::isNumber);
+            if (!numeric || distinct.size() <= MAX_TICKS) {
+                return new Placement(true, false, sorted(distinct));
+            }
+            return new Placement(false, logScale(axis, values), List.of());
+        }
+
+        String note() {
+            return ordinal ? "" : log ? " (log scale)" : "";
+        }
+
+        void apply(XYChart chart) {
+            if (ordinal) {
+                chart.getStyler().setXAxisMin(-0.5);
+                chart.getStyler().setXAxisMax(ticks.size() - 0.5);
+                chart.setCustomXAxisTickLabelsFormatter(v -> {
+                    int i = (int) Math.round(v);
+                    return Math.abs(v - i) < 1e-9 && i >= 0 && i < ticks.size() ? ticks.get(i) : "";
+                });
+            } else {
+                chart.getStyler().setXAxisLogarithmic(log);
+            }
+        }
+
+        double[] positions(List<String> values) {
+            return values.stream().mapToDouble(v -> ordinal ? ticks.indexOf(v) : Double.parseDouble(v)).toArray();
+        }
+    }
+
+    private static boolean logScale(String axis, List<String> values) {
+        double min = values.stream().mapToDouble(Double::parseDouble).min().orElse(1);
+        double max = values.stream().mapToDouble(Double::parseDouble).max().orElse(1);
+        return min > 0 && (axis.equals("lr") || max / min >= 100);
+    }
+
+    private static String unit(String axis) {
+        return switch (axis) {
+            case "hidden" -> " (units per layer)";
+            case "layers" -> " (recurrent layers)";
+            case "lr" -> " (learning rate)";
+            case "clip" -> " (global L2 norm threshold)";
+            case "batch" -> " (sequences)";
+            case "seq-len" -> " (steps)";
+            case "epochs" -> " (epochs)";
+            default -> "";
+        };
+    }
+
+    /** The best objective over a grid of two axes. */
+    static HeatMapChart heatmap(SweepData sweep, String a, String b) {
+        List<String> xs = sorted(sweep.trials().stream().map(t -> t.options().get(a)).distinct().toList());
+        List<String> ys = sorted(sweep.trials().stream().map(t -> t.options().get(b)).distinct().toList());
+        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("best " + sweep.metric() + " over " + a + " x " + b).xAxisTitle(a + unit(a))
+                .yAxisTitle(b + unit(b)).build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setDecimalPattern("0.0###");
+        chart.getStyler().setValueFontColor(Color.BLACK);
+        chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setRangeColors(sweep.minimize()
+                ? new Color[] {new Color(0x2c, 0x7b, 0xb6), new Color(0xff, 0xff, 0xbf), new Color(0xd7, 0x19, 0x1c)}
+                : new Color[] {new Color(0xd7, 0x19, 0x1c), new Color(0xff, 0xff, 0xbf), new Color(0x2c, 0x7b, 0xb6)});
+        List<Number[]> cells = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            for (int j = 0; j < ys.size(); j++) {
+                String xv = xs.get(i);
+                String yv = ys.get(j);
+                double best = sweep.ranked().stream()
+                        .filter(t -> t.options().get(a).equals(xv) && t.options().get(b).equals(yv))
+                        .mapToDouble(sweep::objective).findFirst().orElse(Double.NaN);
+                if (Double.isFinite(best)) {
+                    cells.add(new Number[] {i, j, Double.parseDouble(String.format(Locale.ROOT, "%.4g", best))});
+                }
+            }
+        }
+        chart.addSeries(sweep.metric(), xs, ys, cells);
+        return chart;
+    }
+
+    private static List<String> sorted(List<String> values) {
+        List<String> out = new ArrayList<>(values);
+        if (out.stream().allMatch(Importance::isNumber)) {
+            out.sort(Comparator.comparingDouble(Double::parseDouble));
+        }
+        return out;
+    }
+
+    /** A gradient-health measure (mean over each trial's epochs) against an axis; diverged trials in red. */
+    static XYChart health(SweepData sweep, String axis, String metric, String what) {
+        List<String> values = sweep.trials().stream().map(t -> t.options().get(axis)).toList();
+        Placement place = Placement.of(axis, values);
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(what + " against " + axis)
+                .xAxisTitle(axis + unit(axis) + place.note()).yAxisTitle(metric + " (mean over epochs)").build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(10);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        if (metric.equals("clip_rate")) {
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setYAxisMax(1.0);
+        }
+        place.apply(chart);
+        double[] positions = place.positions(values);
+        Map<String, List<double[]>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < sweep.trials().size(); i++) {
+            SweepData.Trial t = sweep.trials().get(i);
+            double y = t.mean(metric);
+            double x = positions[i];
+            String group = t.status().equals("DIVERGED") ? "diverged" : "trained";
+            if (Double.isFinite(y)) {
+                groups.computeIfAbsent(group, k -> new ArrayList<>()).add(new double[] {x, y});
+            }
+        }
+        for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
+            XYSeries s = chart.addSeries(g.getKey(), g.getValue().stream().mapToDouble(p -> p[0]).toArray(),
+                    g.getValue().stream().mapToDouble(p -> p[1]).toArray());
+            s.setMarkerColor(g.getKey().equals("diverged") ? DIVERGED : BEST);
+            s.setMarker(g.getKey().equals("diverged") ? SeriesMarkers.CROSS : SeriesMarkers.CIRCLE);
+        }
+        if (groups.isEmpty()) {
+            chart.addSeries("no gradient statistics", new double[] {0}, new double[] {0});
+        }
+        return chart;
+    }
+
+    /** The importance of each parameter, as bars. */
+    static CategoryChart importanceChart(Importance importance) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("parameter importance (random forest, " + importance.trials() + " trials)")
+                .xAxisTitle("swept parameter").yAxisTitle("importance (share of the forest's variance reduction)")
+                .build();
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries("importance", importance.parameters(),
+                importance.parameters().stream().map(p -> (Number) importance.importance().get(p)).toList())
+                .setFillColor(BEST);
+        return chart;
+    }
+
+    private static String html(SweepData sweep, java.util.Collection<String> images, Optional<Importance> importance,
+                               String method) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(sweep.name()))
+                .append(" - rnnsweep report</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
+                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+                        + "th{background:#eee}img{max-width:100%;border:1px solid #ddd;margin:1em 0}</style></head><body>\n");
+        h.append("<h1>Sweep ").append(esc(sweep.name())).append("</h1>\n<p>task <b>").append(esc(sweep.task()))
+                .append("</b>, objective <b>").append(esc(label(sweep))).append("</b>, ")
+                .append(sweep.trials().size()).append(" trials: ");
+        Map<String, Long> counts = new LinkedHashMap<>();
+        sweep.trials().forEach(t -> counts.merge(t.status(), 1L, Long::sum));
+        h.append(esc(counts.toString())).append("</p>\n<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th>trial</th><th>run</th>");
+        sweep.axes().forEach(a -> h.append("<th>").append(esc(a)).append("</th>"));
+        h.append("<th>").append(esc(sweep.metric())).append("</th><th>status</th></tr>\n");
+        List<SweepData.Trial> ranked = sweep.ranked();
+        List<SweepData.Trial> rows = new ArrayList<>(ranked);
+        sweep.trials().stream().filter(t -> !ranked.contains(t)).forEach(rows::add);
+        for (int i = 0; i < Math.min(rows.size(), 20); i++) {
+            SweepData.Trial t = rows.get(i);
+            double v = sweep.objective(t);
+            h.append("<tr><td>").append(Double.isFinite(v) ? Integer.toString(i + 1) : "-").append("</td><td>")
+                    .append(t.index()).append("</td><td>").append(esc(t.runName())).append("</td>");
+            sweep.axes().forEach(a -> h.append("<td>").append(esc(t.options().get(a))).append("</td>"));
+            h.append("<td>").append(Double.isFinite(v) ? String.format(Locale.ROOT, "%.5g", v) : "-")
+                    .append("</td><td>").append(esc(t.status())).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+        for (String img : images) {
+            if (img.equals("report-importance.png")) {
+                continue;
+            }
+            h.append("<img src=\"").append(img).append("\" alt=\"").append(img).append("\">\n");
+        }
+        h.append("<h2>Parameter importance</h2>\n");
+        if (importance.isPresent()) {
+            Importance i = importance.get();
+            h.append("<img src=\"report-importance.png\" alt=\"importance\">\n<table><tr><th>parameter</th>"
+                    + "<th>importance</th><th>rank correlation with ").append(esc(sweep.metric())).append("</th></tr>\n");
+            for (String p : i.parameters()) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.3f</td><td>%+.3f</td></tr>%n", esc(p),
+                        i.importance().get(p), i.correlation().get(p)));
+            }
+            h.append("</table>\n<p>Importance: ").append(esc(method)).append(", of each trial's best objective on"
+                    + " the swept parameters. Correlation: Spearman's rank correlation.</p>\n");
+        } else {
+            h.append("<p>Too few finished trials for an importance ranking: ").append(sweep.ranked().size())
+                    .append(" with an objective value, at least ").append(Importance.MIN_TRIALS)
+                    .append(" needed (and a parameter that varies among them).</p>\n");
+        }
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,152 @@
+package io.rnnsweep.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.spark.ForestImportance;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+
+/** The review report on synthetic sweeps whose answers are known. */
+class SweepReportTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * A 3 x 3 x 3 grid over lr, hidden and clip where validation perplexity depends strongly on lr, a little
+     * on hidden and not at all on clip; at lr 10 and hidden 8, the trial without clipping diverges in epoch 2
+     * and the one clipped at 0.1 in epoch 1.
+     */
+    static SweepData planted(int trialsWanted) {
+        List<SweepData.Trial> trials = new ArrayList<>();
+        SplittableRandom noise = new SplittableRandom(7);
+        String[] lrs = {"0.1", "1", "10"};
+        String[] hiddens = {"8", "64", "512"};
+        String[] clips = {"0.1", "1", "none"};
+        int index = 0;
+        for (String lr : lrs) {
+            for (String hidden : hiddens) {
+                for (String clip : clips) {
+                    if (index >= trialsWanted) {
+                        break;
+                    }
+                    Map<String, String> options = new LinkedHashMap<>();
+                    options.put("lr", lr);
+                    options.put("hidden", hidden);
+                    options.put("clip", clip);
+                    boolean explodes = lr.equals("10") && hidden.equals("8");
+                    int trained = !explodes ? 5 : clip.equals("none") ? 1 : clip.equals("0.1") ? 0 : 5;
+                    boolean diverges = trained < 5;
+                    double target = 4 + 3 * Math.log10(Double.parseDouble(lr))
+                            - 0.3 * Math.log10(Double.parseDouble(hidden)) + 0.05 * noise.nextDouble();
+                    List<Map<String, Double>> epochs = new ArrayList<>();
+                    for (int e = 1; e <= trained; e++) {
+                        Map<String, Double> m = new LinkedHashMap<>();
+                        m.put("epoch", (double) e);
+                        m.put("val_perplexity", target + 4.0 / e);
+                        m.put("clip_rate", clip.equals("none") ? 0 : Math.min(1, Double.parseDouble(lr) / 10));
+                        m.put("grad_norm_mean", Double.parseDouble(lr) * 2);
+                        epochs.add(m);
+                    }
+                    trials.add(new SweepData.Trial(index++, "tm-h" + hidden + "-lr" + lr + "-clip" + clip, options,
+                            diverges ? "DIVERGED" : "FINISHED", epochs));
+                }
+            }
+        }
+        return new SweepData("planted", "timemachine", "val_perplexity", true, List.of("lr", "hidden", "clip"), trials);
+    }
+
+    @Test
+    void importanceRanksThePlantedStrongParameterFirst() {
+        Importance i = Importance.of(planted(27), new ForestImportance()).orElseThrow();
+        assertEquals("lr", i.parameters().get(0), i.toString());
+        assertTrue(i.importance().get("lr") > 0.6, i.toString());
+        assertTrue(i.importance().get("clip") < 0.1, "clip does not matter here: " + i);
+        assertEquals(1.0, i.importance().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+        assertTrue(i.correlation().get("lr") > 0.8, "higher lr, higher perplexity here: " + i);
+        assertTrue(i.correlation().get("hidden") < 0, "more hidden units, lower perplexity: " + i);
+    }
+
+    @Test
+    void tooFewTrialsGiveNoRankingAndTheReportSaysSo() throws Exception {
+        SweepData few = planted(Importance.MIN_TRIALS - 1);
+        assertEquals(Optional.empty(), Importance.of(few, (x, y, seed) -> {
+            throw new AssertionError("no model is fitted on too few trials");
+        }));
+        List<Path> files = SweepReport.write(few, dir, null, new ForestImportance());
+        String html = Files.readString(files.get(0));
+        assertTrue(html.contains("Too few finished trials for an importance ranking: 7 with an objective value"), html);
+        assertFalse(Files.exists(dir.resolve("report-importance.png")));
+    }
+
+    @Test
+    void reportHasEveryPlotWithLabelledAxesAndTheRightSeries() throws Exception {
+        SweepData sweep = planted(27);
+        List<Path> files = SweepReport.write(sweep, dir, null, new ForestImportance());
+        assertEquals(dir.resolve("report.html"), files.get(0));
+        List<String> names = files.stream().map(f -> f.getFileName().toString()).toList();
+        assertEquals(List.of("report.html", "report-curves.png", "report-axis-lr.png", "report-axis-hidden.png",
+                "report-axis-clip.png", "report-heatmap.png", "report-clip-rate.png", "report-grad-norm.png",
+                "report-importance.png"), names);
+        for (Path png : files.subList(1, files.size())) {
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(900, image.getWidth(), png.toString());
+            assertTrue(Files.size(png) > 10_000, "a drawn plot, not a blank: " + png + " " + Files.size(png));
+        }
+        XYChart curves = SweepReport.curves(sweep);
+        // 26 trials with epochs (one diverged in epoch 1), plus the mark of where the other diverged.
+        assertEquals(27, curves.getSeriesMap().size(), curves.getSeriesMap().keySet().toString());
+        assertTrue(curves.getSeriesMap().containsKey("diverged here (+1 in epoch 1)"), curves.getSeriesMap().keySet().toString());
+        assertEquals(3, curves.getSeriesMap().values().stream().filter(s -> s.isShowInLegend()
+                && s.getName().startsWith("#")).count(), "the three best are highlighted in the legend");
+        assertEquals("epoch", curves.getXAxisTitle());
+        assertEquals("val_perplexity (lower is better)", curves.getYAxisTitle());
+        XYChart lr = SweepReport.axis(sweep, "lr");
+        assertEquals("lr (learning rate)", lr.getXAxisTitle());
+        XYChart norm = SweepReport.health(sweep, "clip", "grad_norm_mean", "gradient norm");
+        assertEquals(java.util.Set.of("trained", "diverged"), norm.getSeriesMap().keySet());
+        assertTrue(norm.getXAxisTitle().startsWith("clip (global L2 norm threshold)"));
+        String html = Files.readString(files.get(0));
+        for (String n : names.subList(1, names.size())) {
+            assertTrue(html.contains("src=\"" + n + "\""), n);
+        }
+        assertTrue(html.contains("<td>lr</td>"), "the importance table lists lr");
+        assertEquals(List.of("lr", "hidden"), SweepReport.defaultPair(sweep));
+    }
+
+    @Test
+    void theOutputFolderReadsBackIntoTrialsWithTheirEpochs() throws Exception {
+        Files.writeString(dir.resolve("spec.yaml"), """
+                name: s
+                task: hello
+                objective: {metric: val_loss, mode: min}
+                space:
+                  hidden: ['4', '8']
+                """);
+        Files.writeString(dir.resolve("trials.csv"), """
+                trial,run_name,hidden,epoch,train_loss,val_loss,status,host,pid
+                0,"hello,h4",4,1,1.5,1.4,FINISHED,vm,1
+                0,"hello,h4",4,2,1.2,1.1,FINISHED,vm,1
+                1,hello-h8,8,,,,DIVERGED,vm,1
+                """);
+        SweepData s = SweepData.load(dir);
+        assertEquals(List.of("hidden"), s.axes());
+        assertEquals("hello,h4", s.trials().get(0).runName());
+        assertEquals(2, s.trials().get(0).epochs().size());
+        assertEquals(1.1, s.objective(s.trials().get(0)));
+        assertTrue(s.trials().get(1).epochs().isEmpty());
+        assertEquals(List.of(s.trials().get(0)), s.ranked());
+    }
+}
