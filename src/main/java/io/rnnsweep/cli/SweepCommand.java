@@ -67,6 +67,10 @@ final class SweepCommand implements Callable<Integer> {
                 "(default: the spec's tracking.uri, else MLFLOW_TRACKING_URI, else ./mlruns served by the driver)"})
     private String trackingUri;
 
+    @Option(names = "--heatmap", paramLabel = "AXIS,AXIS", split = ",",
+            description = "the report heatmap's two swept axes (default: lr,hidden when both are swept, else the first two)")
+    private List<String> heatmap;
+
     @Option(names = "--dry-run", description = "print the expanded trials and exit; starts nothing")
     private boolean dryRun;
 
@@ -77,6 +81,11 @@ final class SweepCommand implements Callable<Integer> {
         List<TrialTask> tasks = SweepController.tasks(s);
         if (maxConcurrent != null && maxConcurrent < 1) {
             throw new InvalidOptionException("max-concurrent", maxConcurrent.toString(), "an integer >= 1");
+        }
+        if (heatmap != null && (heatmap.size() != 2 || !heatmap.stream().allMatch(a -> s.space().keySet().stream()
+                .anyMatch(o -> o.key().equals(a))) || heatmap.get(0).equals(heatmap.get(1)))) {
+            throw new InvalidOptionException("heatmap", String.join(",", heatmap), "two different swept axes of this"
+                    + " sweep: " + s.space().keySet().stream().map(o -> o.key()).collect(Collectors.joining(", ")));
         }
         boolean dataParallel = s.execution().mode() == ExecutionMode.DATA_PARALLEL;
         // A data-parallel trial occupies every executor: trials run one after another.
@@ -137,7 +146,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
             }
             result.write(dir);
-            List<Path> report = SweepReport.write(SweepData.load(dir), dir, null, new ForestImportance());
+            List<Path> report = SweepReport.write(SweepData.load(dir), dir, heatmap, new ForestImportance());
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (!result.leaderboard().isEmpty()) {
                 metrics.put("best_" + s.objective().metric(), result.leaderboard().get(0).objective());

@@ -184,7 +184,7 @@ public final class SweepReport {
         }
 
         String note() {
-            return ordinal ? "" : log ? " (log scale)" : "";
+            return ordinal ? " (the swept values)" : log ? " (log scale)" : "";
         }
 
         void apply(XYChart chart) {

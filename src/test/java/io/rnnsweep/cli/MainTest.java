@@ -172,10 +172,13 @@ class MainTest {
     }
 
     @Test
-    void sweepWithABadOrUnreachableTrackingUriExitsTwoBeforeAnyTrialRuns() throws IOException {
+    void sweepWithABadHeatmapTrackingUriOrUnreachableServerExitsTwoBeforeAnyTrialRuns() throws IOException {
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path out = dir.resolve("tracked-out");
-        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "ftp://host/runs");
+        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--heatmap", "lr,batch");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'heatmap': 'lr,batch'") && r.err().contains("hidden, layers, lr"), r.err());
+        r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "ftp://host/runs");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("'tracking-uri': 'ftp://host/runs'") && r.err().contains("http(s)://"), r.err());
         assertFalse(Files.exists(out));
