@@ -128,10 +128,32 @@ public final class SweepReport {
         marks(chart, "diverged here" + (divergedEarly > 0 ? " (+" + divergedEarly + " in epoch 1)" : ""),
                 divergedX, divergedY, DIVERGED);
         marks(chart, "stopped here", stoppedX, stoppedY, STOPPED);
+        if (divergedEarly > 0 && divergedX.isEmpty()) {
+            chart.setTitle(chart.getTitle() + " (" + divergedEarly + " diverged in epoch 1)");
+        }
+        logYIfWide(chart);
         if (chart.getSeriesMap().isEmpty()) {
             chart.addSeries("no trial completed an epoch", new double[] {0}, new double[] {0});
         }
         return chart;
+    }
+
+    /** Switches the y axis to a log scale when the values are positive and span two decades or more. */
+    private static void logYIfWide(XYChart chart) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (XYSeries series : chart.getSeriesMap().values()) {
+            for (double v : series.getYData()) {
+                if (Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        if (min > 0 && max / min >= 100) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.setYAxisTitle(chart.getYAxisTitle() + ", log scale");
+        }
     }
 
     private static void marks(XYChart chart, String name, List<Double> x, List<Double> y, Color color) {
@@ -163,6 +185,7 @@ public final class SweepReport {
         } else {
             chart.addSeries("trials", x, y).setMarkerColor(BEST);
         }
+        logYIfWide(chart);
         return chart;
     }
 
@@ -184,16 +207,18 @@ public final class SweepReport {
         }
 
         String note() {
-            return ordinal ? " (the swept values)" : log ? " (log scale)" : "";
+            return ordinal ? ", the swept values" : log ? ", log scale" : "";
         }
 
         void apply(XYChart chart) {
             if (ordinal) {
                 chart.getStyler().setXAxisMin(-0.5);
                 chart.getStyler().setXAxisMax(ticks.size() - 0.5);
+                // XChart drops every label when two are equal, so ticks between values get distinct invisible ones.
                 chart.setCustomXAxisTickLabelsFormatter(v -> {
                     int i = (int) Math.round(v);
-                    return Math.abs(v - i) < 1e-9 && i >= 0 && i < ticks.size() ? ticks.get(i) : "";
+                    return Math.abs(v - i) < 1e-9 && i >= 0 && i < ticks.size() ? ticks.get(i)
+                            : "\u200B".repeat(1 + (int) Math.round((v + 1) * 100));
                 });
             } else {
                 chart.getStyler().setXAxisLogarithmic(log);
@@ -296,6 +321,9 @@ public final class SweepReport {
         }
         if (groups.isEmpty()) {
             chart.addSeries("no gradient statistics", new double[] {0}, new double[] {0});
+        }
+        if (!metric.equals("clip_rate")) {
+            logYIfWide(chart);
         }
         return chart;
     }

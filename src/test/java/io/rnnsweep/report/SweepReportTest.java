@@ -113,11 +113,17 @@ class SweepReportTest {
                 && s.getName().startsWith("#")).count(), "the three best are highlighted in the legend");
         assertEquals("epoch", curves.getXAxisTitle());
         assertEquals("val_perplexity (lower is better)", curves.getYAxisTitle());
+        SweepData wide = new SweepData("w", "sine", "test_mse", true, List.of("lr"), List.of(
+                new SweepData.Trial(0, "a", Map.of("lr", "1"), "FINISHED", List.of(Map.of("epoch", 1.0, "test_mse", 1e-3))),
+                new SweepData.Trial(1, "b", Map.of("lr", "1e6"), "FINISHED", List.of(Map.of("epoch", 1.0, "test_mse", 1e9)))));
+        assertTrue(SweepReport.curves(wide).getStyler().isYAxisLogarithmic(), "twelve decades apart: log scale");
+        assertEquals("test_mse (lower is better), log scale", SweepReport.curves(wide).getYAxisTitle());
         XYChart lr = SweepReport.axis(sweep, "lr");
-        assertEquals("lr (learning rate)", lr.getXAxisTitle());
+        assertEquals("lr (learning rate), the swept values", lr.getXAxisTitle());
+        assertEquals("best val_perplexity (lower is better)", lr.getYAxisTitle(), "perplexities within two decades: linear");
         XYChart norm = SweepReport.health(sweep, "clip", "grad_norm_mean", "gradient norm");
         assertEquals(java.util.Set.of("trained", "diverged"), norm.getSeriesMap().keySet());
-        assertTrue(norm.getXAxisTitle().startsWith("clip (global L2 norm threshold)"));
+        assertEquals("clip (global L2 norm threshold), the swept values", norm.getXAxisTitle());
         String html = Files.readString(files.get(0));
         for (String n : names.subList(1, names.size())) {
             assertTrue(html.contains("src=\"" + n + "\""), n);
