@@ -3,6 +3,8 @@ package io.rnnsweep.cli;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
 import io.rnnsweep.spark.ForestImportance;
+import io.rnnsweep.tracking.FileStore;
+import io.rnnsweep.tracking.StoredSweep;
 import io.rnnsweep.trial.InvalidOptionException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,14 +20,25 @@ import picocli.CommandLine.Spec;
 
 /** Rebuilds a sweep's review report from its output folder. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Rebuild report.html and its plots in a sweep's output folder (from its spec.yaml and trials.csv):",
-            "leaderboard, learning curves, objective per axis, a heatmap, gradient health, parameter importance."})
+        description = {"Rebuild report.html and its plots in a sweep's output folder (from its spec.yaml and trials.csv),",
+            "or from a sweep's runs in the embedded tracking store (--sweep NAME [--store mlruns]): leaderboard,",
+            "learning curves, objective per axis, a heatmap, gradient health, parameter importance."})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "DIR", description = "a sweep's output folder, such as sweeps/hello-grid-20261123-101500")
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+            description = {"a sweep's output folder, such as sweeps/hello-grid-20261123-101500;",
+                "with --sweep, the folder the report is written to (default: sweeps/<name>-report)"})
     private Path dir;
+
+    @Option(names = "--sweep", paramLabel = "NAME",
+            description = "read the sweep's newest run from a tracking store instead of an output folder")
+    private String sweepName;
+
+    @Option(names = "--store", paramLabel = "DIR", defaultValue = "mlruns",
+            description = "the embedded tracking store that --sweep reads (default: ${DEFAULT-VALUE})")
+    private Path store;
 
     @Option(names = "--heatmap", paramLabel = "AXIS,AXIS", split = ",",
             description = "the heatmap's two swept axes (default: lr,hidden when both are swept, else the first two)")
@@ -33,10 +46,25 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(dir.resolve("spec.yaml")) || !Files.isRegularFile(dir.resolve("trials.csv"))) {
-            throw new InvalidOptionException("DIR", dir.toString(), "a sweep's output folder (with spec.yaml and trials.csv)");
+        SweepData sweep;
+        if (sweepName != null) {
+            if (!Files.isDirectory(store)) {
+                throw new InvalidOptionException("store", store.toString(), "an embedded tracking store folder (mlruns)");
+            }
+            sweep = StoredSweep.load(new FileStore(store), sweepName).orElseThrow(() -> new InvalidOptionException(
+                    "sweep", sweepName, "the name of a sweep tracked in " + store));
+            if (dir == null) {
+                dir = Path.of("sweeps", sweepName + "-report");
+            }
+            Files.createDirectories(dir);
+        } else {
+            if (dir == null || !Files.isRegularFile(dir.resolve("spec.yaml"))
+                    || !Files.isRegularFile(dir.resolve("trials.csv"))) {
+                throw new InvalidOptionException("DIR", String.valueOf(dir),
+                        "a sweep's output folder (with spec.yaml and trials.csv), or --sweep NAME");
+            }
+            sweep = SweepData.load(dir);
         }
-        SweepData sweep = SweepData.load(dir);
         check(sweep, heatmap);
         List<Path> files = SweepReport.write(sweep, dir, heatmap, new ForestImportance());
         PrintWriter out = spec.commandLine().getOut();

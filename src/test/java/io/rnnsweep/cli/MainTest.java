@@ -241,6 +241,24 @@ class MainTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().startsWith("report for sweep tiny: "), again.out());
         assertTrue(Files.isRegularFile(out.resolve("report.html")), "report rebuilds it from the folder");
+
+        io.rnnsweep.report.SweepData stored = io.rnnsweep.tracking.StoredSweep.load(files, "tiny").orElseThrow();
+        io.rnnsweep.report.SweepData written = io.rnnsweep.report.SweepData.load(out);
+        assertEquals(java.util.List.of("hidden"), stored.axes(), "the swept axis, told from the fixed params");
+        assertEquals("val_loss", stored.metric());
+        assertEquals(written.trials().size(), stored.trials().size());
+        for (int i = 0; i < written.trials().size(); i++) {
+            assertEquals(written.trials().get(i).options(), stored.trials().get(i).options());
+            assertEquals(written.objective(written.trials().get(i)), stored.objective(stored.trials().get(i)), 1e-12,
+                    "the store holds the same epochs as trials.csv");
+        }
+        Path fromStore = dir.resolve("from-store");
+        again = run("report", "--sweep", "tiny", "--store", store.toString(), fromStore.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.isRegularFile(fromStore.resolve("report.html")));
+        again = run("report", "--sweep", "nope", "--store", store.toString(), fromStore.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("'sweep': 'nope'"), again.err());
         for (var child : runs) {
             if (child != parent) {
                 assertEquals(parent.info().runId(), child.tags().get("mlflow.parentRunId"));
