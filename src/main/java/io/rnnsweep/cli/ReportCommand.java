@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
             }
             sweep = SweepData.load(dir);
         }
-        check(sweep, heatmap);
+        checkHeatmap(sweep.axes(), heatmap);
         List<Path> files = SweepReport.write(sweep, dir, heatmap, new ForestImportance());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("report for sweep %s: %s (%d plots)%n", sweep.name(), files.get(0), files.size() - 1);
@@ -73,12 +73,12 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Checks that the heatmap's axes, when given, are two of the sweep's axes. */
-    static void check(SweepData sweep, List<String> heatmap) {
-        if (heatmap != null && (heatmap.size() != 2 || !sweep.axes().containsAll(heatmap)
+    /** Checks that the heatmap's axes, when given, are two different ones of the sweep's axes. */
+    static void checkHeatmap(List<String> axes, List<String> heatmap) {
+        if (heatmap != null && (heatmap.size() != 2 || !axes.containsAll(heatmap)
                 || heatmap.get(0).equals(heatmap.get(1)))) {
             throw new InvalidOptionException("heatmap", String.join(",", heatmap),
-                    "two different swept axes of this sweep: " + String.join(", ", sweep.axes()));
+                    "two different swept axes of this sweep: " + String.join(", ", axes));
         }
     }
 }

@@ -82,11 +82,7 @@ final class SweepCommand implements Callable<Integer> {
         if (maxConcurrent != null && maxConcurrent < 1) {
             throw new InvalidOptionException("max-concurrent", maxConcurrent.toString(), "an integer >= 1");
         }
-        if (heatmap != null && (heatmap.size() != 2 || !heatmap.stream().allMatch(a -> s.space().keySet().stream()
-                .anyMatch(o -> o.key().equals(a))) || heatmap.get(0).equals(heatmap.get(1)))) {
-            throw new InvalidOptionException("heatmap", String.join(",", heatmap), "two different swept axes of this"
-                    + " sweep: " + s.space().keySet().stream().map(o -> o.key()).collect(Collectors.joining(", ")));
-        }
+        ReportCommand.checkHeatmap(s.space().keySet().stream().map(o -> o.key()).toList(), heatmap);
         boolean dataParallel = s.execution().mode() == ExecutionMode.DATA_PARALLEL;
         // A data-parallel trial occupies every executor: trials run one after another.
         int concurrency = dataParallel ? 1 : maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();

@@ -7,6 +7,7 @@ import io.rnnsweep.task.Tasks;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.Objective;
+import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.PrintWriter;
@@ -80,8 +81,10 @@ public final class SweepController {
     public SweepResult run() throws InterruptedException {
         List<TrialTask> tasks = tasks(spec);
         if (tracking != null) {
-            tasks = tasks.stream().map(t -> t.tracked(tracking.trial(t.id(), runName(spec, t), t.options(),
-                    trialTags(t)))).toList();
+            tasks = tasks.stream().map(t -> {
+                TrialConfig config = config(spec, t);
+                return t.tracked(tracking.trial(t.id(), config.runName(), t.options(), trialTags(t, config)));
+            }).toList();
         }
         long t0 = System.nanoTime();
         TrialOutcome[] outcomes = new TrialOutcome[tasks.size()];
@@ -158,18 +161,21 @@ public final class SweepController {
 
     /** Returns a trial's readable run name, such as {@code timemachine-rnn-h512-l1-lr1-clip1}. */
     static String runName(SweepSpec spec, TrialTask t) {
-        Map<TrialOption, String> options = new java.util.EnumMap<>(TrialOption.class);
-        t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
-        return Tasks.resolve(spec.task(), options).runName();
+        return config(spec, t).runName();
     }
 
-    private Map<String, String> trialTags(TrialTask t) {
+    /** Returns a trial's resolved configuration (the task's defaults under the trial's options). */
+    private static TrialConfig config(SweepSpec spec, TrialTask t) {
         Map<TrialOption, String> options = new java.util.EnumMap<>(TrialOption.class);
         t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
+        return Tasks.resolve(spec.task(), options);
+    }
+
+    private Map<String, String> trialTags(TrialTask t, TrialConfig config) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("rnnsweep.sweep", spec.name());
         tags.put("rnnsweep.task", spec.task().key());
-        tags.put("rnnsweep.seed", Long.toString(Tasks.resolve(spec.task(), options).seed()));
+        tags.put("rnnsweep.seed", Long.toString(config.seed()));
         tags.put("rnnsweep.trial_index", Integer.toString(t.index()));
         return tags;
     }

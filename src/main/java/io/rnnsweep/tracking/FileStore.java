@@ -184,13 +184,23 @@ public final class FileStore {
         Path dir = runDir(runId);
         RunInfo info = readRunMeta(dir);
         List<Metric> latest = new ArrayList<>();
-        for (Map.Entry<String, String> e : files(dir.resolve("metrics")).entrySet()) {
-            history(dir, e.getKey()).stream()
+        for (List<Metric> points : metricHistories(runId).values()) {
+            points.stream()
                     .max(Comparator.comparingLong(Metric::step).thenComparingLong(Metric::timestamp)
                             .thenComparingDouble(Metric::value))
                     .ifPresent(latest::add);
         }
         return new Run(info, files(dir.resolve("params")), files(dir.resolve("tags")), latest);
+    }
+
+    /** Returns every point of each of a run's metrics, by metric, in logging order. */
+    public synchronized Map<String, List<Metric>> metricHistories(String runId) {
+        Path dir = runDir(runId);
+        Map<String, List<Metric>> out = new TreeMap<>();
+        for (String key : files(dir.resolve("metrics")).keySet()) {
+            out.put(key, history(dir, key));
+        }
+        return out;
     }
 
     /** Returns every point of a run's metric, in logging order. */

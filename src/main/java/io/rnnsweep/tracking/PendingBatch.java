@@ -68,6 +68,21 @@ public record PendingBatch(String runId, List<Point> metrics, Map<String, String
         return (n + per - 1) / per;
     }
 
+    /** Writes batches to a file, one JSON object per line (a spool, or what could not be sent), replacing it. */
+    static void writeJsonLines(java.nio.file.Path file, List<PendingBatch> batches) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            StringBuilder b = new StringBuilder();
+            for (PendingBatch p : batches) {
+                b.append(json.writeValueAsString(p)).append('\n');
+            }
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            java.nio.file.Files.writeString(file, b, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     /** Returns whether the batch holds nothing. */
     boolean isEmpty() {
         return metrics.isEmpty() && params.isEmpty() && tags.isEmpty();

@@ -1,21 +1,20 @@
 package io.rnnsweep.tracking;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
@@ -28,7 +27,6 @@ import org.mlflow.tracking.MlflowHttpException;
  * answers again. What is still unsent at the end is {@link #unsent()}.
  */
 final class RunLog {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final TrackingTarget target;
     private final MlflowClient client;
     private final String runId;
@@ -90,6 +88,26 @@ final class RunLog {
         return new ArrayList<>(pending);
     }
 
+    /**
+     * Creates a run with MLflow's standard tags (run name, user, source) and the given ones, retrying within
+     * {@code patience}.
+     */
+    static Service.RunInfo createRun(MlflowClient client, String experimentId, String runName, Map<String, String> tags,
+                                     long patience) {
+        String user = System.getProperty("user.name", "rnnsweep");
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("mlflow.runName", runName);
+        all.put("mlflow.user", user);
+        all.put("mlflow.source.name", "rnnsweep");
+        all.put("mlflow.source.type", "JOB");
+        all.putAll(tags);
+        Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(experimentId)
+                .setStartTime(System.currentTimeMillis()).setRunName(runName).setUserId(user);
+        new PendingBatch("", List.of(), Map.of(), all).tags()
+                .forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
+        return Retry.call(() -> client.createRun(create.build()), patience);
+    }
+
     /** Sends one batch as log-batch requests within MLflow's limits. */
     static void send(MlflowClient client, PendingBatch batch, long patience) {
         for (PendingBatch request : batch.requests()) {
@@ -149,17 +167,7 @@ final class RunLog {
     }
 
     private void writeSpool() {
-        try {
-            Files.createDirectories(spool.getParent());
-            StringBuilder b = new StringBuilder();
-            for (PendingBatch p : pending) {
-                b.append(JSON.writeValueAsString(p)).append('\n');
-            }
-            Files.writeString(spool, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the tracking spool " + spool, e);
-        }
+        PendingBatch.writeJsonLines(spool, List.copyOf(pending));
     }
 
     private void deleteSpool() {

@@ -49,9 +49,9 @@ public final class StoredSweep {
             Map<String, String> options = new LinkedHashMap<>();
             axes.forEach(a -> options.put(a, c.params().getOrDefault(a, "")));
             TreeMap<Long, Map<String, Double>> byEpoch = new TreeMap<>();
-            for (FileStore.Metric latest : c.latest()) {
-                for (FileStore.Metric m : store.metricHistory(c.info().runId(), latest.key())) {
-                    if (m.step() >= 1) {
+            for (List<FileStore.Metric> history : store.metricHistories(c.info().runId()).values()) {
+                for (FileStore.Metric m : history) {
+                    if (m.step() >= 1) { // step 0 holds the run's totals (tracking_ms), not an epoch
                         byEpoch.computeIfAbsent(m.step(), e -> new LinkedHashMap<>(Map.of("epoch", (double) e)))
                                 .put(m.key(), m.value());
                     }

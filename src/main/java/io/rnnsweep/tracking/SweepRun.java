@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,18 +99,7 @@ public final class SweepRun implements AutoCloseable {
             String id = Retry.call(() -> client.searchExperiments(filter).getItems().stream()
                     .filter(e -> e.getName().equals(experiment)).map(Service.Experiment::getExperimentId).findFirst()
                     .orElseGet(() -> client.createExperiment(experiment)), START_PATIENCE_MILLIS);
-            Map<String, String> all = new LinkedHashMap<>();
-            all.put("mlflow.runName", runName);
-            all.put("mlflow.user", System.getProperty("user.name", "rnnsweep"));
-            all.put("mlflow.source.name", "rnnsweep");
-            all.put("mlflow.source.type", "JOB");
-            all.putAll(tags);
-            Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(id)
-                    .setStartTime(System.currentTimeMillis()).setRunName(runName)
-                    .setUserId(System.getProperty("user.name", "rnnsweep"));
-            new PendingBatch("", List.of(), Map.of(), all).tags()
-                    .forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
-            Service.RunInfo parent = Retry.call(() -> client.createRun(create.build()), START_PATIENCE_MILLIS);
+            Service.RunInfo parent = RunLog.createRun(client, id, runName, tags, START_PATIENCE_MILLIS);
             SweepRun run = new SweepRun(location, server, target, client, id, parent);
             RunLog.send(client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()), START_PATIENCE_MILLIS);
             return run;
@@ -227,16 +215,7 @@ public final class SweepRun implements AutoCloseable {
         List<PendingBatch> left = new ArrayList<>(unsent);
         left.addAll(parentLog.unsent());
         if (!left.isEmpty()) {
-            try {
-                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-                StringBuilder b = new StringBuilder();
-                for (PendingBatch p : left) {
-                    b.append(json.writeValueAsString(p)).append('\n');
-                }
-                Files.writeString(unsentFile, b);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            PendingBatch.writeJsonLines(unsentFile, left);
         }
         return (int) (left.stream().mapToLong(b -> b.metrics().size() + b.params().size() + b.tags().size()).sum()
                 + unfinished);

@@ -86,18 +86,10 @@ public final class TrialRun implements EpochListener {
             return new TrialRun(handle, client, log, info.getArtifactUri(), through);
         }
         Map<String, String> tags = new LinkedHashMap<>(handle.identity());
-        tags.put("mlflow.runName", handle.runName());
-        tags.put("mlflow.user", System.getProperty("user.name", "rnnsweep"));
-        tags.put("mlflow.source.name", "rnnsweep");
-        tags.put("mlflow.source.type", "JOB");
         tags.putAll(handle.tags());
         tags.putAll(where);
         tags.put("rnnsweep.attempts", "1");
-        Service.CreateRun.Builder create = Service.CreateRun.newBuilder().setExperimentId(handle.experimentId())
-                .setStartTime(System.currentTimeMillis()).setRunName(handle.runName())
-                .setUserId(System.getProperty("user.name", "rnnsweep"));
-        tags.forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
-        Service.RunInfo info = Retry.call(() -> client.createRun(create.build()), PATIENCE_MILLIS);
+        Service.RunInfo info = RunLog.createRun(client, handle.experimentId(), handle.runName(), tags, PATIENCE_MILLIS);
         RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
         log.log(new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()));
         return new TrialRun(handle, client, log, info.getArtifactUri(), 0);

@@ -36,6 +36,8 @@ public final class GradientControl extends BaseTrainingListener implements Seria
     }
 
     private final double clip;
+    /** {@link #clip} as the clipping code takes it, built once rather than on every update. */
+    private transient OptionalDouble threshold;
     private final HashSet<String> frozen;
     private final double scalePerSequence;
     private final int stepsPerUpdate;
@@ -51,6 +53,7 @@ public final class GradientControl extends BaseTrainingListener implements Seria
     private GradientControl(double clip, Set<String> frozen, double scalePerSequence, int stepsPerUpdate,
                             UpdateSink sink) {
         this.clip = clip;
+        this.threshold = Double.isNaN(clip) ? OptionalDouble.empty() : OptionalDouble.of(clip);
         this.frozen = new HashSet<>(frozen);
         this.scalePerSequence = scalePerSequence;
         this.stepsPerUpdate = stepsPerUpdate;
@@ -104,7 +107,6 @@ public final class GradientControl extends BaseTrainingListener implements Seria
         }
         INDArray flat = gradient.gradient();
         double norm = flat.norm2Number().doubleValue() * scale;
-        OptionalDouble threshold = Double.isNaN(clip) ? OptionalDouble.empty() : OptionalDouble.of(clip);
         if (!Double.isFinite(summedLoss) || !Double.isFinite(norm)) {
             throw new DivergedException("update " + (epoch.updates() + 1) + " of the epoch: loss per token "
                     + summedLoss / updateTokens + ", gradient norm " + norm);
@@ -120,6 +122,7 @@ public final class GradientControl extends BaseTrainingListener implements Seria
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
+        threshold = Double.isNaN(clip) ? OptionalDouble.empty() : OptionalDouble.of(clip);
         epoch = GradientStats.NONE;
     }
 }

@@ -56,6 +56,12 @@ class TrackedSweepTest {
         }
     }
 
+    /** Starts tracking a sweep into an embedded store in the test's folder. */
+    private SweepRun embedded(SweepSpec spec) {
+        return SweepRun.start(TrackingLocation.resolve(dir.resolve("mlruns").toString(), Optional.empty(), Map.of()),
+                InetAddress.getLoopbackAddress(), spec.name(), spec.name(), Map.of(), Map.of());
+    }
+
     /** Asserts one child run per trial, each terminal, with exactly one point per epoch of every metric. */
     private static void assertEveryPointOnce(FileStore store, SweepRun tracking, SweepResult result) {
         List<FileStore.Run> children = store.searchRuns(List.of(tracking.experimentId()),
@@ -86,8 +92,7 @@ class TrackedSweepTest {
         SweepResult result;
         FileStore store;
         SweepRun tracking;
-        try (SweepRun t = SweepRun.start(TrackingLocation.resolve(dir.resolve("mlruns").toString(), Optional.empty(),
-                Map.of()), InetAddress.getLoopbackAddress(), spec.name(), spec.name(), Map.of(), Map.of())) {
+        try (SweepRun t = embedded(spec)) {
             tracking = t;
             store = t.server().orElseThrow().store();
             result = run(spec, t, 1);
@@ -111,8 +116,7 @@ class TrackedSweepTest {
         SweepResult result;
         FileStore store;
         SweepRun tracking;
-        try (SweepRun t = SweepRun.start(TrackingLocation.resolve(dir.resolve("mlruns").toString(), Optional.empty(),
-                Map.of()), InetAddress.getLoopbackAddress(), spec.name(), spec.name(), Map.of(), Map.of())) {
+        try (SweepRun t = embedded(spec)) {
             tracking = t;
             EmbeddedServer server = t.server().orElseThrow();
             store = server.store();
