@@ -6,6 +6,7 @@ import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
 import io.rnnsweep.spark.ForestImportance;
+import io.rnnsweep.spark.HadoopCheckpointStore;
 import io.rnnsweep.spark.SparkTrialExecutor;
 import io.rnnsweep.spec.ExecutionMode;
 import io.rnnsweep.spec.SpecLoader;
@@ -104,6 +105,7 @@ final class SweepCommand implements Callable<Integer> {
         // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
         String chosenMaster = master != null ? master : System.getProperty("spark.master") != null ? null : "local[*]";
         String effectiveMaster = chosenMaster != null ? chosenMaster : System.getProperty("spark.master");
+        String checkpoints = checkpointDir(s, dir, effectiveMaster);
         TrackingLocation location = TrackingLocation.resolve(trackingUri, s.trackingUri(), System.getenv());
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
         SweepRun tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s));
@@ -113,6 +115,10 @@ final class SweepCommand implements Callable<Integer> {
                 s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
                 dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
                         : concurrency + " at once", s.objective());
+        if (s.scheduler().segmented()) {
+            console.printf("scheduler: %s; checkpoints in %s (kept: %s)%n", s.scheduler().describe(), checkpoints,
+                    s.scheduler().keep().key());
+        }
         console.flush();
         SweepResult result;
         boolean[] cancelled = {false};
@@ -133,7 +139,7 @@ final class SweepCommand implements Callable<Integer> {
             }, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                result = new SweepController(s, executor, concurrency, console, tracking).run();
+                result = new SweepController(s, executor, concurrency, console, tracking, checkpoints).run();
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -177,6 +183,38 @@ final class SweepCommand implements Callable<Integer> {
         console.flush();
         wound.countDown();
         return 0;
+    }
+
+    /**
+     * Returns the folder URI where this sweep's trials keep their checkpoints: {@code scheduler.checkpoint_dir}
+     * plus the output folder's name, or {@code <out>/checkpoints} in local mode; null without a segmented scheduler.
+     *
+     * @throws InvalidOptionException when a cluster sweep names no shared folder, or the URI's FileSystem is
+     *     not on the classpath
+     */
+    private static String checkpointDir(SweepSpec s, Path out, String master) {
+        if (!s.scheduler().segmented()) {
+            return null;
+        }
+        String base;
+        if (s.scheduler().checkpointDir().isPresent()) {
+            String given = s.scheduler().checkpointDir().get();
+            base = java.net.URI.create(given).getScheme() == null
+                    ? Path.of(given).toAbsolutePath().toUri().toString() : given;
+            base = (base.endsWith("/") ? base : base + "/") + out.getFileName() + "/";
+        } else if (master.startsWith("local")) {
+            base = out.resolve("checkpoints").toAbsolutePath().toUri().toString();
+        } else {
+            throw new InvalidOptionException("scheduler.checkpoint_dir", "(missing)", "a folder every executor can"
+                    + " reach for a sweep on " + master + ": hdfs://..., s3a://..., or file:/... on a shared mount");
+        }
+        try {
+            HadoopCheckpointStore.fromSystemProperties().checkScheme(base);
+        } catch (IOException e) {
+            throw new InvalidOptionException("scheduler.checkpoint_dir", base, "a URI whose FileSystem is on the"
+                    + " classpath (" + e.getMessage() + ")");
+        }
+        return base;
     }
 
     /** Returns the parent run's params: the options every trial shares. */

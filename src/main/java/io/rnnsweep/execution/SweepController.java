@@ -34,6 +34,7 @@ public final class SweepController {
     private final int maxConcurrent;
     private final PrintWriter progress;
     private final SweepRun tracking;
+    private final String checkpointDir;
 
     /**
      * Creates the controller.
@@ -53,6 +54,19 @@ public final class SweepController {
      */
     public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress,
                            SweepRun tracking) {
+        this(spec, executor, maxConcurrent, progress, tracking, null);
+    }
+
+    /**
+     * Creates the controller for a tracked sweep whose scheduler trains trials in segments, keeping their
+     * checkpoints under {@code checkpointDir} (a folder or Hadoop FileSystem URI every executor can reach).
+     */
+    public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress,
+                           SweepRun tracking, String checkpointDir) {
+        if (spec.scheduler().segmented() && checkpointDir == null) {
+            throw new IllegalArgumentException("scheduler " + spec.scheduler().algorithm().key()
+                    + " needs a checkpoint folder");
+        }
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("max concurrency must be positive, got " + maxConcurrent);
         }
@@ -61,6 +75,7 @@ public final class SweepController {
         this.maxConcurrent = maxConcurrent;
         this.progress = progress;
         this.tracking = tracking;
+        this.checkpointDir = checkpointDir;
     }
 
     /** Returns the tasks of every trial the searcher proposes, in trial order. */
@@ -85,6 +100,9 @@ public final class SweepController {
                 TrialConfig config = config(spec, t);
                 return t.tracked(tracking.trial(t.id(), config.runName(), t.options(), trialTags(t, config)));
             }).toList();
+        }
+        if (spec.scheduler().segmented()) {
+            return new ScheduledSweep(spec, tasks, executor, maxConcurrent, progress, tracking, checkpointDir).run();
         }
         long t0 = System.nanoTime();
         TrialOutcome[] outcomes = new TrialOutcome[tasks.size()];
@@ -153,7 +171,7 @@ public final class SweepController {
         progress.flush();
     }
 
-    private static String clock(double seconds) {
+    static String clock(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";

@@ -25,8 +25,25 @@ import java.util.stream.Collectors;
  * @param tasks every trial's task, in trial order
  * @param outcomes every trial's outcome, in trial order
  * @param wallSeconds the sweep's wall time
+ * @param rungs under an early-stopping scheduler, each trial's last rung: the epoch of the last decision it
+ *     reached (its epochs when it finished); empty for sweeps without one
  */
-public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds) {
+public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds,
+                          Map<Integer, Integer> rungs) {
+    /** Copies the rungs. */
+    public SweepResult {
+        rungs = Map.copyOf(rungs);
+    }
+
+    /** Creates the result of a sweep without early stopping. */
+    public SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds) {
+        this(spec, tasks, outcomes, wallSeconds, Map.of());
+    }
+
+    /** Returns whether the trials were scheduled in rungs (the tables then show each trial's rung). */
+    public boolean scheduled() {
+        return !rungs.isEmpty();
+    }
 
     /**
      * One leaderboard line: a trial and its best objective value over its epochs.
@@ -37,9 +54,11 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
      * @param objective its best objective value (NaN when it has none)
      * @param bestEpoch the epoch of that value (0 when none)
      * @param status how the trial ended
+     * @param epochs the epochs it trained
+     * @param rung its last rung under an early-stopping scheduler, 0 without one
      */
     public record Row(int index, String runName, Map<String, String> chosen, double objective, int bestEpoch,
-                      TrialStatus status) {
+                      TrialStatus status, int epochs, int rung) {
     }
 
     /** Returns the trials ranked by their best objective value; trials without one come last. */
@@ -56,7 +75,8 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
                     bestEpoch = e.epoch();
                 }
             }
-            rows.add(new Row(t.index(), runName(t), SweepController.chosen(spec, t), best, bestEpoch, o.status()));
+            rows.add(new Row(t.index(), runName(t), SweepController.chosen(spec, t), best, bestEpoch, o.status(),
+                    o.epochs().size(), rungs.getOrDefault(t.index(), 0)));
         }
         Comparator<Row> byValue = Comparator.comparingDouble(Row::objective);
         if (objective.mode() == io.rnnsweep.trial.ObjectiveMode.MAX) {
@@ -72,6 +92,11 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
         return SweepController.runName(spec, t);
     }
 
+    /** Returns the epochs all trials trained together: the sweep's compute. */
+    public int epochsTrained() {
+        return outcomes.stream().mapToInt(o -> o.epochs().size()).sum();
+    }
+
     /** Returns how many trials ended with the given status. */
     public long count(TrialStatus status) {
         return outcomes.stream().filter(o -> o.status() == status).count();
@@ -80,14 +105,16 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
     /** Returns the top rows as a console table. */
     public String table(int top) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%-4s %-6s %-46s %-12s %-5s %-9s %s%n", "rank", "trial", "run",
-                spec.objective().metric(), "epoch", "status", "options"));
+        String rungHead = scheduled() ? String.format(Locale.ROOT, "%-5s %-6s ", "rung", "epochs") : "";
+        s.append(String.format(Locale.ROOT, "%-4s %-6s %-46s %-12s %-5s %s%-9s %s%n", "rank", "trial", "run",
+                spec.objective().metric(), "epoch", rungHead, "status", "options"));
         List<Row> rows = leaderboard();
         for (int i = 0; i < Math.min(top, rows.size()); i++) {
             Row r = rows.get(i);
-            s.append(String.format(Locale.ROOT, "%-4d %-6d %-46s %-12s %-5d %-9s %s%n", i + 1, r.index(), r.runName(),
+            String rung = scheduled() ? String.format(Locale.ROOT, "%-5d %-6d ", r.rung(), r.epochs()) : "";
+            s.append(String.format(Locale.ROOT, "%-4d %-6d %-46s %-12s %-5d %s%-9s %s%n", i + 1, r.index(), r.runName(),
                     Double.isNaN(r.objective()) ? "-" : String.format(Locale.ROOT, "%.6g", r.objective()),
-                    r.bestEpoch(), r.status(), r.chosen()));
+                    r.bestEpoch(), rung, r.status(), r.chosen()));
         }
         return s.toString();
     }
@@ -110,13 +137,16 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
         List<String> options = spec.space().keySet().stream().map(TrialOption::key).toList();
         List<String> metrics = metricNames();
         StringBuilder s = new StringBuilder();
-        s.append(csv(concat(List.of("trial", "run_name"), options, List.of("epoch"), metrics,
-                List.of("status", "host", "pid")))).append('\n');
+        List<String> end = scheduled() ? List.of("status", "host", "pid", "rung") : List.of("status", "host", "pid");
+        s.append(csv(concat(List.of("trial", "run_name"), options, List.of("epoch"), metrics, end))).append('\n');
         for (TrialTask t : tasks) {
             TrialOutcome o = outcomes.get(t.index());
             List<String> head = new ArrayList<>(List.of(Integer.toString(t.index()), runName(t)));
             options.forEach(k -> head.add(t.options().get(k)));
-            List<String> tail = List.of(o.status().name(), o.host(), Long.toString(o.pid()));
+            List<String> tail = new ArrayList<>(List.of(o.status().name(), o.host(), Long.toString(o.pid())));
+            if (scheduled()) {
+                tail.add(Integer.toString(rungs.getOrDefault(t.index(), 0)));
+            }
             if (o.epochs().isEmpty()) {
                 List<String> empty = new ArrayList<>();
                 metrics.forEach(m -> empty.add(""));
@@ -133,14 +163,22 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
     String leaderboardCsv() {
         List<String> options = spec.space().keySet().stream().map(TrialOption::key).toList();
         StringBuilder s = new StringBuilder();
-        s.append(csv(concat(List.of("rank", "trial", "run_name"), options,
-                List.of(spec.objective().metric(), "best_epoch", "status")))).append('\n');
+        List<String> end = new ArrayList<>(List.of(spec.objective().metric(), "best_epoch", "status"));
+        if (scheduled()) {
+            end.addAll(List.of("epochs", "rung"));
+        }
+        s.append(csv(concat(List.of("rank", "trial", "run_name"), options, end))).append('\n');
         List<Row> rows = leaderboard();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             List<String> values = options.stream().map(r.chosen()::get).toList();
+            List<String> tail = new ArrayList<>(List.of(number(r.objective()), Integer.toString(r.bestEpoch()),
+                    r.status().name()));
+            if (scheduled()) {
+                tail.addAll(List.of(Integer.toString(r.epochs()), Integer.toString(r.rung())));
+            }
             s.append(csv(concat(List.of(Integer.toString(i + 1), Integer.toString(r.index()), r.runName()), values,
-                    List.of(number(r.objective()), Integer.toString(r.bestEpoch()), r.status().name())))).append('\n');
+                    tail))).append('\n');
         }
         return s.toString();
     }
@@ -169,6 +207,8 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
                             .collect(Collectors.joining(", ")))
                     .append("}},\n");
         }
+        s.append("  \"scheduler\": ").append(json(spec.scheduler().algorithm().key())).append(",\n");
+        s.append("  \"epochs_trained\": ").append(epochsTrained()).append(",\n");
         s.append("  \"wall_seconds\": ").append(number(wallSeconds)).append(",\n");
         s.append("  \"trial_seconds\": ").append(number(outcomes.stream().mapToDouble(TrialOutcome::seconds).sum()))
                 .append("\n}\n");

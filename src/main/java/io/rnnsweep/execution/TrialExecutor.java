@@ -9,8 +9,14 @@ public interface TrialExecutor extends AutoCloseable {
      */
     TrialOutcome run(TrialTask task);
 
+    /** Returns where segmented trials keep their checkpoints, as seen from the driver. */
+    CheckpointStore checkpoints();
+
     /** Cancels every running trial; their outcomes come back KILLED. */
     void cancelAll();
+
+    /** Returns whether {@link #cancelAll()} was called: no more trials should start. */
+    boolean cancelled();
 
     @Override
     void close();

@@ -53,6 +53,14 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
         return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, unsentTracking);
     }
 
+    /**
+     * Returns this outcome (a trial's last segment) as the whole trial's: every epoch its segments trained and
+     * the seconds they took together.
+     */
+    public TrialOutcome wholeTrial(List<EpochResult> allEpochs, double allSeconds) {
+        return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, unsentTracking);
+    }
+
     /** Returns this outcome with another status and cause (a trial the driver killed), keeping the rest. */
     public TrialOutcome killed(String why) {
         return new TrialOutcome(index, TrialStatus.KILLED, epochs, List.of(), why, host, pid, seconds, gpu,

@@ -14,7 +14,10 @@ import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialResult;
 import io.rnnsweep.trial.TrialStatus;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,25 +32,34 @@ public final class TrialRunner {
 
     /** Rebuilds the trial's configuration and trains it; any failure comes back as a FAILED outcome. */
     public static TrialOutcome run(TrialTask task, int threads) {
-        return run(task, threads, null, "", List.of());
+        return run(task, threads, null, "", List.of(), null, 0);
     }
 
     /**
-     * Rebuilds the trial's configuration and trains it with the given epoch fitter (null: in this thread),
-     * logging it to its MLflow run when the task is tracked; any failure comes back as a FAILED outcome.
+     * Rebuilds the trial's configuration and trains it (or the segment of it the task names) with the given
+     * epoch fitter (null: in this thread), logging it to its MLflow run when the task is tracked; any failure
+     * comes back as a FAILED outcome.
      *
      * @param gpu the GPU device the trial is bound to, empty on CPU
      * @param listeners more listeners of the trial's epochs
+     * @param checkpoints where a segment's checkpoint is read from and stored; null when the task has no segment
+     * @param attempt which attempt of this Spark task this is, from 0
      */
     public static TrialOutcome run(TrialTask task, int threads, EpochFitter fitter, String gpu,
-                                   List<EpochListener> listeners) {
+                                   List<EpochListener> listeners, CheckpointStore checkpoints, int attempt) {
         long t0 = System.nanoTime();
         String host = hostName();
         long pid = ProcessHandle.current().pid();
+        Segment segment = task.segment();
+        if (segment != null && checkpoints == null) {
+            throw new IllegalArgumentException("a segment of " + task.id() + " needs a checkpoint store");
+        }
         TrialRun tracked = null;
         if (task.tracking() != null) {
+            TrialRun.Opening opening = segment != null && segment.from() > 0 && attempt == 0
+                    ? TrialRun.Opening.NEXT_SEGMENT : TrialRun.Opening.ATTEMPT;
             try {
-                tracked = TrialRun.open(task.tracking(), where(host, pid, gpu));
+                tracked = TrialRun.open(task.tracking(), where(host, pid, gpu), opening);
             } catch (RuntimeException e) {
                 // Train anyway: the driver creates the run from the outcome when the trial comes back.
                 System.err.println("rnnsweep: " + task.id() + " trains untracked for now: " + e);
@@ -72,12 +84,12 @@ public final class TrialRunner {
                 trainer.listener(tracked);
             }
             listeners.forEach(trainer::listener);
-            TrialResult r = trainer.run();
+            TrialResult r = segment == null ? trainer.run() : runSegment(trainer, segment, checkpoints);
             status = r.status();
             epochs = r.epochs();
             report = r.report();
             cause = r.cause().orElse("");
-        } catch (InvalidOptionException | IllegalStateException e) {
+        } catch (InvalidOptionException | IllegalStateException | IOException e) {
             cause = stackTrace(e);
         }
         List<PendingBatch> unsent = List.of();
@@ -90,6 +102,42 @@ public final class TrialRunner {
         }
         return new TrialOutcome(task.index(), status, epochs, report, cause, host, pid,
                 (System.nanoTime() - t0) / 1e9, gpu, unsent);
+    }
+
+    /**
+     * Trains one segment: fetches the checkpoint the segment resumes from, trains to the segment's last epoch,
+     * and stores the new checkpoint when the trial paused there (or finished, when final checkpoints are kept).
+     */
+    private static TrialResult runSegment(Trainer trainer, Segment segment,
+                                          CheckpointStore checkpoints) throws IOException {
+        Path dir = Files.createTempDirectory("rnnsweep-segment");
+        try {
+            Path in = dir.resolve("resume.zip");
+            Path out = dir.resolve("checkpoint.zip");
+            if (segment.from() > 0) {
+                checkpoints.download(segment.checkpoint(), in);
+                trainer.resumeFrom(in);
+            }
+            trainer.stopAfterEpoch(segment.until()).checkpointAtEnd(out);
+            TrialResult r = trainer.run();
+            if (segment.from() > 0 && !r.epochs().isEmpty() && r.epochs().get(0).epoch() != segment.from() + 1) {
+                throw new IllegalStateException(segment.checkpoint() + " resumed at epoch " + r.epochs().get(0).epoch()
+                        + ", not " + (segment.from() + 1) + ": the checkpoint is not the one this segment follows");
+            }
+            boolean store = r.status() == TrialStatus.PAUSED
+                    || (r.status() == TrialStatus.FINISHED && segment.keepFinal());
+            if (store && Files.exists(out)) {
+                checkpoints.upload(out, segment.checkpoint());
+            }
+            return r;
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
     }
 
     /** Returns the tags that say where a trial attempt ran. */

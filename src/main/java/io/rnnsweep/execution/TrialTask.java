@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param options every option set for the trial (fixed and chosen), by user-facing name
  * @param timeoutMillis the trial's time limit in milliseconds, 0 for none
  * @param tracking how the executor logs the trial to MLflow; null for no tracking
+ * @param segment which epochs this job trains, between checkpoints; null for the whole trial in one job
  */
 public record TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis,
-                        TrialRunHandle tracking) implements Serializable {
+                        TrialRunHandle tracking, Segment segment) implements Serializable {
     /** Copies the options into a serializable, ordered map. */
     public TrialTask {
         Objects.requireNonNull(sweep, "sweep");
@@ -29,12 +30,17 @@ public record TrialTask(String sweep, int index, String task, Map<String, String
 
     /** Creates an untracked trial. */
     public TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis) {
-        this(sweep, index, task, options, timeoutMillis, null);
+        this(sweep, index, task, options, timeoutMillis, null, null);
     }
 
     /** Returns this trial, logged to MLflow through the given handle. */
     public TrialTask tracked(TrialRunHandle handle) {
-        return new TrialTask(sweep, index, task, options, timeoutMillis, handle);
+        return new TrialTask(sweep, index, task, options, timeoutMillis, handle, segment);
+    }
+
+    /** Returns this trial restricted to one segment of its epochs. */
+    public TrialTask segment(Segment part) {
+        return new TrialTask(sweep, index, task, options, timeoutMillis, tracking, part);
     }
 
     /** Returns the trial's id, unique within the sweep, such as {@code hello-grid/trial-003}. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,6 +15,10 @@ import java.util.Set;
  * trial reaching a rung is promoted at once when it is in the top ⌊n/η⌋ of the n results its rung has so far;
  * otherwise it pauses there, and is promoted later if enough worse results arrive. No executor waits for a rung
  * to fill. {@link #promotions()} hands out the paused trials that became promotable, highest rung first.
+ *
+ * <p>A sweep has finitely many trials, so its top rungs may never hold η results; when the sweep drains
+ * ({@link #drained()}), the best paused trial of the highest rung that has promoted nobody goes on, so that at
+ * least one trial trains to the maximum.
  */
 public final class Asha implements Scheduler {
     private final ObjectiveMode mode;
@@ -54,6 +59,11 @@ public final class Asha implements Scheduler {
         return Decision.PAUSE;
     }
 
+    @Override
+    public int segmentEnd(int trial, int epochsDone, int maxEpochs) {
+        return Math.min(maxEpochs, rungs.next(epochsDone));
+    }
+
     private boolean promotable(int k, int trial) {
         Map<Integer, Double> rung = results.get(k);
         int top = rung.size() / rungs.eta();
@@ -67,7 +77,7 @@ public final class Asha implements Scheduler {
         List<Integer> out = new ArrayList<>();
         for (int k = milestones.size() - 1; k >= 0; k--) {
             for (int trial : Rungs.ranked(results.get(k), mode)) {
-                if (paused.contains(trial) && promotable(k, trial)) {
+                if (paused.contains(trial) && rungIndex(trial) == k && promotable(k, trial)) {
                     promoted.get(k).add(trial);
                     paused.remove(trial);
                     out.add(trial);
@@ -77,6 +87,28 @@ public final class Asha implements Scheduler {
         return out;
     }
 
+    @Override
+    public List<Integer> drained() {
+        for (int k = milestones.size() - 1; k >= 0; k--) {
+            if (!promoted.get(k).isEmpty()) {
+                continue;
+            }
+            for (int trial : Rungs.ranked(results.get(k), mode)) {
+                if (paused.contains(trial) && rungIndex(trial) == k && !Double.isNaN(results.get(k).get(trial))) {
+                    promoted.get(k).add(trial);
+                    paused.remove(trial);
+                    return List.of(trial);
+                }
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public void onEnd(int trial) {
+        paused.remove(trial);
+    }
+
     /** Returns the trials paused at a rung now, in pausing order. */
     public List<Integer> paused() {
         return List.copyOf(paused);
@@ -84,11 +116,35 @@ public final class Asha implements Scheduler {
 
     /** Returns the rung (its epoch) a trial last reached, or 0 before the first. */
     public int rungOf(int trial) {
+        int k = rungIndex(trial);
+        return k < 0 ? 0 : milestones.get(k);
+    }
+
+    private int rungIndex(int trial) {
         for (int k = milestones.size() - 1; k >= 0; k--) {
             if (results.get(k).containsKey(trial)) {
-                return milestones.get(k);
+                return k;
             }
         }
-        return 0;
+        return -1;
+    }
+
+    /** The bar at a trial's rung: the worst value among the top ⌊n/η⌋ of the results there (NaN while n < η). */
+    @Override
+    public Optional<StopReason> reason(int trial) {
+        int k = rungIndex(trial);
+        if (k < 0) {
+            return Optional.empty();
+        }
+        Map<Integer, Double> rung = results.get(k);
+        int top = rung.size() / rungs.eta();
+        double threshold = top == 0 ? Double.NaN : rung.get(Rungs.ranked(rung, mode).get(top - 1));
+        double value = rung.get(trial);
+        String why = top == 0
+                ? "only " + rung.size() + " trial(s) reached its rung, fewer than the reduction factor " + rungs.eta()
+                        + ", and a better one went on"
+                : StopReason.number(value) + " is not in the top 1/" + rungs.eta() + " (" + top + " of " + rung.size()
+                        + ") of its rung, whose bar is " + StopReason.number(threshold);
+        return Optional.of(new StopReason("asha", milestones.get(k), value, threshold, why));
     }
 }

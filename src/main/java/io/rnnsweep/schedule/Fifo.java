@@ -1,6 +1,6 @@
 package io.rnnsweep.schedule;
 
-/** No early stopping: every trial trains all its epochs (divergence still stops a trial in the trainer). */
+/** No early stopping: every trial trains all its epochs in one segment (divergence still stops a trial). */
 public final class Fifo implements Scheduler {
     @Override
     public Decision onResult(int trial, int epoch, double value) {

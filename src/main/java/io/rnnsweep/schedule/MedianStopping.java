@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The median stopping rule (Golovin et al., Google Vizier; Ray Tune's {@code MedianStoppingRule}): after its grace
@@ -17,6 +18,7 @@ public final class MedianStopping implements Scheduler {
     private final int graceEpochs;
     private final int minSamples;
     private final Map<Integer, List<Double>> values = new HashMap<>();
+    private final Map<Integer, StopReason> reasons = new HashMap<>();
 
     /**
      * Creates the rule.
@@ -62,8 +64,24 @@ public final class MedianStopping implements Scheduler {
             }
         }
         double median = median(means);
-        return !Double.isNaN(median) && (Double.isNaN(best) || mode.better(median, best)) ? Decision.STOP
-                : Decision.CONTINUE;
+        if (!Double.isNaN(median) && (Double.isNaN(best) || mode.better(median, best))) {
+            reasons.put(trial, new StopReason("median", epoch, best, median, "its best value "
+                    + StopReason.number(best) + " is worse than the median " + StopReason.number(median)
+                    + " of the running means of the " + means.size() + " other trials at epoch " + epoch));
+            return Decision.STOP;
+        }
+        return Decision.CONTINUE;
+    }
+
+    /** Decides after the grace period and then after every epoch. */
+    @Override
+    public int segmentEnd(int trial, int epochsDone, int maxEpochs) {
+        return Math.min(maxEpochs, epochsDone < graceEpochs ? graceEpochs : epochsDone + 1);
+    }
+
+    @Override
+    public Optional<StopReason> reason(int trial) {
+        return Optional.ofNullable(reasons.get(trial));
     }
 
     static double median(List<Double> xs) {

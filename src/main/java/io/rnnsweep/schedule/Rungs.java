@@ -32,6 +32,16 @@ public record Rungs(int minEpochs, int maxEpochs, int eta) {
         return out;
     }
 
+    /** Returns the first rung after {@code epochsDone}, or the maximum when no rung is left. */
+    public int next(int epochsDone) {
+        for (int m : milestones()) {
+            if (m > epochsDone) {
+                return m;
+            }
+        }
+        return maxEpochs;
+    }
+
     /** Returns the trials of a rung ranked best first (NaN last, ties by arrival order). */
     static List<Integer> ranked(Map<Integer, Double> rung, ObjectiveMode mode) {
         List<Integer> order = new ArrayList<>(rung.keySet());

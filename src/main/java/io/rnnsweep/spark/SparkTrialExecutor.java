@@ -40,6 +40,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final int cpusPerTrial;
     private final Set<Thread> dataParallel = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Integer> injectedFaults = new ConcurrentHashMap<>();
+    private final HadoopCheckpointStore checkpoints;
     private volatile boolean cancelled;
 
     private SparkTrialExecutor(JavaSparkContext context, String jobGroup, ExecutionMode mode, int cpusPerTrial) {
@@ -47,6 +48,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
         this.jobGroup = jobGroup;
         this.mode = mode;
         this.cpusPerTrial = cpusPerTrial;
+        Map<String, String> hadoop = new java.util.LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : context.getConf().getAllWithPrefix("spark.hadoop.")) {
+            hadoop.put(kv._1(), kv._2());
+        }
+        this.checkpoints = new HadoopCheckpointStore(hadoop);
     }
 
     /**
@@ -103,8 +109,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
         context.addJobTag(tag);
         try {
             Map<Integer, Integer> faults = Map.copyOf(injectedFaults);
+            HadoopCheckpointStore store = checkpoints;
             JavaFutureAction<List<TrialOutcome>> job = context.parallelize(List.of(task), 1)
-                    .map(t -> runOnExecutor(t, faults)).collectAsync();
+                    .map(t -> runOnExecutor(t, faults, store)).collectAsync();
             try {
                 List<TrialOutcome> out = task.timeout().isPresent()
                         ? job.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : job.get();
@@ -146,7 +153,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 context.setJobGroup(jobGroup, "rnnsweep " + task.sweep(), true);
                 context.addJobTag(tag);
                 result.complete(TrialRunner.run(task, cpusPerTrial, new ShardedEpochFitter(context, workers, seed), "",
-                        List.of()));
+                        List.of(), checkpoints, 0));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -186,8 +193,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
         }
     }
 
-    /** The Spark task: runs the trial on the CPUs this task holds, bound to the GPU it was assigned. */
-    static TrialOutcome runOnExecutor(TrialTask task, Map<Integer, Integer> faults) {
+    /**
+     * The Spark task: runs the trial (or its segment, with checkpoints in {@code store}) on the CPUs this task
+     * holds, bound to the GPU it was assigned.
+     */
+    static TrialOutcome runOnExecutor(TrialTask task, Map<Integer, Integer> faults, HadoopCheckpointStore store) {
         TaskContext ctx = TaskContext.get();
         int cpus = ctx == null ? 1 : ctx.cpus();
         Optional<Integer> gpu = ctx == null ? Optional.empty()
@@ -204,7 +214,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 return EpochDecision.CONTINUE;
             });
         }
-        return TrialRunner.run(task, cpus, null, gpu.map(String::valueOf).orElse(""), listeners);
+        return TrialRunner.run(task, cpus, null, gpu.map(String::valueOf).orElse(""), listeners, store,
+                ctx == null ? 0 : ctx.attemptNumber());
     }
 
     /**
@@ -225,10 +236,20 @@ public final class SparkTrialExecutor implements TrialExecutor {
     }
 
     @Override
+    public HadoopCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    @Override
     public void cancelAll() {
         cancelled = true;
         dataParallel.forEach(Thread::interrupt);
         context.cancelJobGroup(jobGroup);
+    }
+
+    @Override
+    public boolean cancelled() {
+        return cancelled;
     }
 
     @Override

@@ -41,11 +41,13 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class SpecLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final List<String> TOP = List.of("name", "task", "objective", "search", "space", "fixed",
-            "execution", "tracking");
+            "execution", "scheduler", "tracking");
     private static final List<String> OBJECTIVE = List.of("metric", "mode");
     private static final List<String> SEARCH = List.of("algorithm", "trials", "seed");
     private static final List<String> EXECUTION = List.of("max_concurrent", "cpus_per_trial", "gpus_per_trial",
             "timeout_minutes", "retries", "mode");
+    private static final List<String> SCHEDULER = List.of("algorithm", "max_epochs", "grace_epochs",
+            "reduction_factor", "min_samples", "checkpoint_dir", "keep_checkpoints");
     private static final List<String> TRACKING = List.of("uri", "experiment");
     private static final List<String> DISTRIBUTIONS = List.of("choice", "uniform", "loguniform", "int");
     /** Trials a spec may expand to. */
@@ -144,6 +146,14 @@ public final class SpecLoader {
                     + taskName.key() + " is an encoder-decoder graph)");
         }
 
+        SchedulerSpec scheduler = scheduler(task, fixed, space, top.containsKey("scheduler")
+                ? mapping("scheduler", top.get("scheduler")) : null);
+        if (scheduler.segmented() && execution.mode() == ExecutionMode.DATA_PARALLEL) {
+            throw error("scheduler.algorithm", scheduler.algorithm().key(), "fifo with execution.mode "
+                    + ExecutionMode.DATA_PARALLEL.key() + " (a data-parallel sweep runs one trial at a time across"
+                    + " every executor; early stopping needs trial-parallel execution)");
+        }
+
         Map<String, Object> tracking = top.containsKey("tracking") ? mapping("tracking", top.get("tracking")) : Map.of();
         keys("tracking.", tracking, TRACKING);
         Optional<String> uri = tracking.containsKey("uri")
@@ -152,7 +162,8 @@ public final class SpecLoader {
                 : name;
 
         SweepSpec spec = new SweepSpec(name, taskName, objective, algorithm,
-                algorithm == SearchAlgorithm.GRID ? 0 : trials, searchSeed, space, fixed, execution, uri, experiment);
+                algorithm == SearchAlgorithm.GRID ? 0 : trials, searchSeed, space, fixed, execution, scheduler, uri,
+                experiment);
         if (algorithm == SearchAlgorithm.GRID) {
             long size = 1;
             for (Domain d : space.values()) {
@@ -273,6 +284,92 @@ public final class SpecLoader {
         ExecutionMode mode = raw.containsKey("mode")
                 ? enumValue("execution.mode", raw.get("mode"), ExecutionMode.values(), ExecutionMode::key) : d.mode();
         return new ExecutionSpec(maxConcurrent, cpus, gpus, timeout, retries, mode);
+    }
+
+    /**
+     * Reads the scheduler section; a segmented scheduler decides every trial's epochs, so {@code epochs} is
+     * not swept and, when {@code max_epochs} is given, becomes a fixed option.
+     */
+    private SchedulerSpec scheduler(RnnTask task, Map<TrialOption, String> fixed, Map<TrialOption, Domain> space,
+                                    Map<String, Object> raw) {
+        int defaultEpochs = fixed.containsKey(TrialOption.EPOCHS)
+                ? (int) integer("fixed.epochs", integerText(fixed.get(TrialOption.EPOCHS)), 1, 1_000_000)
+                : Tasks.resolve(task.name(), Map.of()).epochs();
+        if (raw == null) {
+            return SchedulerSpec.fifo(defaultEpochs);
+        }
+        keys("scheduler.", raw, SCHEDULER);
+        SchedulerAlgorithm algorithm = enumValue("scheduler.algorithm", require(raw, "scheduler.", "algorithm"),
+                SchedulerAlgorithm.values(), SchedulerAlgorithm::key);
+        for (String key : List.of("grace_epochs", "reduction_factor", "min_samples", "checkpoint_dir",
+                "keep_checkpoints")) {
+            boolean applies = switch (key) {
+                case "reduction_factor" -> algorithm.rungBased();
+                case "min_samples" -> algorithm == SchedulerAlgorithm.MEDIAN;
+                default -> algorithm != SchedulerAlgorithm.FIFO;
+            };
+            if (raw.containsKey(key) && !applies) {
+                throw error("scheduler." + key, String.valueOf(raw.get(key)), "nothing for algorithm "
+                        + algorithm.key() + " (it applies to " + switch (key) {
+                            case "reduction_factor" -> "successive_halving, hyperband and asha";
+                            case "min_samples" -> "median";
+                            default -> "every algorithm but fifo";
+                        } + ")");
+            }
+        }
+        if (algorithm.segmented() && space.containsKey(TrialOption.EPOCHS)) {
+            throw error("space.epochs", "(swept)", "a fixed value: under scheduler " + algorithm.key()
+                    + " the scheduler decides each trial's epochs (set scheduler.max_epochs)");
+        }
+        int maxEpochs = defaultEpochs;
+        if (raw.containsKey("max_epochs")) {
+            maxEpochs = (int) integer("scheduler.max_epochs", raw.get("max_epochs"), 1, 1_000_000);
+            if (fixed.containsKey(TrialOption.EPOCHS) && maxEpochs != defaultEpochs) {
+                throw error("scheduler.max_epochs", Integer.toString(maxEpochs), "the trials' epochs, fixed.epochs = "
+                        + defaultEpochs + " (set one of the two)");
+            }
+            fixed.put(TrialOption.EPOCHS, Integer.toString(maxEpochs));
+        }
+        int grace = SchedulerSpec.GRACE;
+        if (raw.containsKey("grace_epochs")) {
+            if (maxEpochs < 2) {
+                throw error("scheduler.grace_epochs", String.valueOf(raw.get("grace_epochs")),
+                        "nothing: trials of 1 epoch cannot be stopped early (raise scheduler.max_epochs)");
+            }
+            grace = (int) integer("scheduler.grace_epochs", raw.get("grace_epochs"), 1, maxEpochs - 1);
+        }
+        if (algorithm.segmented() && grace >= maxEpochs) {
+            throw error("scheduler.max_epochs", Integer.toString(maxEpochs), "an integer above grace_epochs = " + grace
+                    + " (otherwise no trial can be stopped early)");
+        }
+        int eta = raw.containsKey("reduction_factor")
+                ? (int) integer("scheduler.reduction_factor", raw.get("reduction_factor"), 2, 100) : SchedulerSpec.ETA;
+        int minSamples = raw.containsKey("min_samples")
+                ? (int) integer("scheduler.min_samples", raw.get("min_samples"), 1, MAX_TRIALS) : SchedulerSpec.MIN_SAMPLES;
+        Optional<String> dir = Optional.empty();
+        if (raw.containsKey("checkpoint_dir")) {
+            String text = string("scheduler.checkpoint_dir", raw.get("checkpoint_dir"));
+            try {
+                new java.net.URI(text);
+            } catch (java.net.URISyntaxException e) {
+                throw error("scheduler.checkpoint_dir", text, "a folder or a Hadoop FileSystem URI such as"
+                        + " hdfs://namenode/rnnsweep/checkpoints, s3a://bucket/path or file:/shared/dir ("
+                        + e.getReason() + ")");
+            }
+            dir = Optional.of(text);
+        }
+        CheckpointRetention keep = raw.containsKey("keep_checkpoints")
+                ? enumValue("scheduler.keep_checkpoints", raw.get("keep_checkpoints"), CheckpointRetention.values(),
+                        CheckpointRetention::key) : CheckpointRetention.FINISHED;
+        return new SchedulerSpec(algorithm, maxEpochs, grace, eta, minSamples, dir, keep);
+    }
+
+    private static Object integerText(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return text;
+        }
     }
 
     private TrialOption option(RnnTask task, String prefix, String key) {

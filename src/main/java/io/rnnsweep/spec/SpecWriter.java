@@ -39,6 +39,22 @@ public final class SpecWriter {
         x.put("retries", s.execution().retries());
         x.put("mode", s.execution().mode().key());
         root.put("execution", x);
+        SchedulerSpec sc = s.scheduler();
+        Map<String, Object> scheduler = new LinkedHashMap<>();
+        scheduler.put("algorithm", sc.algorithm().key());
+        if (sc.segmented()) {
+            scheduler.put("max_epochs", sc.maxEpochs());
+            scheduler.put("grace_epochs", sc.graceEpochs());
+            if (sc.algorithm().rungBased()) {
+                scheduler.put("reduction_factor", sc.reductionFactor());
+            }
+            if (sc.algorithm() == SchedulerAlgorithm.MEDIAN) {
+                scheduler.put("min_samples", sc.minSamples());
+            }
+            sc.checkpointDir().ifPresent(d -> scheduler.put("checkpoint_dir", d));
+            scheduler.put("keep_checkpoints", sc.keep().key());
+        }
+        root.put("scheduler", scheduler);
         Map<String, Object> tracking = new LinkedHashMap<>();
         s.trackingUri().ifPresent(u -> tracking.put("uri", u));
         tracking.put("experiment", s.experiment());

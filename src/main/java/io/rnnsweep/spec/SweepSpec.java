@@ -30,12 +30,14 @@ import java.util.Optional;
  * @param space the swept options and their domains, in the spec's order
  * @param fixed options set for every trial, as user text
  * @param execution how trials run
+ * @param scheduler how trials are stopped early (FIFO: never)
  * @param trackingUri where runs are tracked; empty for the default
  * @param experiment the tracking experiment (default: the sweep's name)
  */
 public record SweepSpec(String name, TaskName task, Objective objective, SearchAlgorithm algorithm, int trials,
                         long searchSeed, Map<TrialOption, Domain> space, Map<TrialOption, String> fixed,
-                        ExecutionSpec execution, Optional<String> trackingUri, String experiment) {
+                        ExecutionSpec execution, SchedulerSpec scheduler, Optional<String> trackingUri,
+                        String experiment) {
 
     /** Copies the maps, keeping their order. */
     public SweepSpec {
@@ -44,6 +46,7 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         Objects.requireNonNull(objective, "objective");
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(execution, "execution");
+        Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(trackingUri, "trackingUri");
         Objects.requireNonNull(experiment, "experiment");
         space = Collections.unmodifiableMap(new LinkedHashMap<>(space));

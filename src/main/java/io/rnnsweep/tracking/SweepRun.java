@@ -148,6 +148,17 @@ public final class SweepRun implements AutoCloseable {
     public synchronized void trialEnded(TrialRunHandle handle, TrialStatus status, String cause,
                                         List<EpochResult> epochs, List<String> report, boolean perplexity,
                                         Map<String, String> where, List<PendingBatch> unsentByExecutor) {
+        trialEnded(handle, status, cause, epochs, report, perplexity, where, unsentByExecutor, Map.of());
+    }
+
+    /**
+     * Records a trial's end as {@link #trialEnded(TrialRunHandle, TrialStatus, String, List, List, boolean, Map,
+     * List)} does, with more tags on its run (why a scheduler stopped it, for instance).
+     */
+    public synchronized void trialEnded(TrialRunHandle handle, TrialStatus status, String cause,
+                                        List<EpochResult> epochs, List<String> report, boolean perplexity,
+                                        Map<String, String> where, List<PendingBatch> unsentByExecutor,
+                                        Map<String, String> tags) {
         replay(unsentByExecutor);
         try {
             List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
@@ -156,14 +167,36 @@ public final class SweepRun implements AutoCloseable {
                     && RunStatus.of(status).terminal()) {
                 return;
             }
-            TrialRun run = TrialRun.open(handle, where);
+            TrialRun run = TrialRun.open(handle, where, TrialRun.Opening.ENDING);
             epochs.forEach(run::onEpoch);
+            run.tag(tags);
             unsent.addAll(run.finish(status, cause, report, perplexity));
         } catch (RuntimeException e) {
             if (!Retry.transientFailure(e)) {
                 throw e;
             }
             unfinished++;
+        }
+    }
+
+    /**
+     * Records that a trial paused between segments: replays what its executor could not send and tags its run
+     * (which stays RUNNING) with where it waits.
+     */
+    public synchronized void trialPaused(TrialRunHandle handle, Map<String, String> tags,
+                                         List<PendingBatch> unsentByExecutor) {
+        replay(unsentByExecutor);
+        try {
+            List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
+                    SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
+            if (found.isEmpty()) {
+                return; // The run is created when the trial comes back from a later segment or ends.
+            }
+            replay(List.of(new PendingBatch(found.get(0).getRunId(), List.of(), Map.of(), tags)));
+        } catch (RuntimeException e) {
+            if (!Retry.transientFailure(e)) {
+                throw e;
+            }
         }
     }
 

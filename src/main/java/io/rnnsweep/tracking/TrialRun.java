@@ -53,20 +53,32 @@ public final class TrialRun implements EpochListener {
         this.loggedThrough = loggedThrough;
     }
 
+    /** Why a trial's run is being opened; it says which counter tag goes up when the run already exists. */
+    public enum Opening {
+        /** A Spark task attempt of the trial (or of its segment): a retry raises {@code rnnsweep.attempts}. */
+        ATTEMPT,
+        /** The first attempt of a paused trial's next segment: raises {@code rnnsweep.segments}. */
+        NEXT_SEGMENT,
+        /** The driver ending the run after the trial came back or was stopped: raises nothing. */
+        ENDING
+    }
+
     /**
-     * Finds the trial's run (a retried task continues it, skipping epochs it already holds) or creates it.
+     * Finds the trial's run (a retried task or a later segment continues it, skipping epochs it already holds)
+     * or creates it.
      *
      * @param where tags saying where this attempt runs: host, process, GPU
+     * @param opening why the run is opened
      * @throws RuntimeException when the server cannot be reached within the retry patience
      */
-    public static TrialRun open(TrialRunHandle handle, Map<String, String> where) {
+    public static TrialRun open(TrialRunHandle handle, Map<String, String> where, Opening opening) {
         long t0 = System.nanoTime();
-        TrialRun run = open0(handle, where);
+        TrialRun run = open0(handle, where, opening);
         run.trackingNanos += System.nanoTime() - t0;
         return run;
     }
 
-    private static TrialRun open0(TrialRunHandle handle, Map<String, String> where) {
+    private static TrialRun open0(TrialRunHandle handle, Map<String, String> where, Opening opening) {
         MlflowClient client = handle.target().client();
         String filter = SearchFilter.of(handle.identity());
         List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
@@ -78,7 +90,12 @@ public final class TrialRun implements EpochListener {
             long through = run.getData().getMetricsList().stream().mapToLong(Service.Metric::getStep).max().orElse(0);
             RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
             Map<String, String> tags = new LinkedHashMap<>(where);
-            tags.put("rnnsweep.attempts", Integer.toString(attempts(run) + 1));
+            switch (opening) {
+                case ATTEMPT -> tags.put("rnnsweep.attempts", Integer.toString(counter(run, "rnnsweep.attempts") + 1));
+                case NEXT_SEGMENT -> tags.put("rnnsweep.segments",
+                        Integer.toString(counter(run, "rnnsweep.segments") + 1));
+                case ENDING -> { }
+            }
             log.log(new PendingBatch(info.getRunId(), List.of(), Map.of(), tags));
             if (info.getStatus() != Service.RunStatus.RUNNING) {
                 Retry.run(() -> client.setTerminated(info.getRunId(), Service.RunStatus.RUNNING, 0), PATIENCE_MILLIS);
@@ -95,8 +112,8 @@ public final class TrialRun implements EpochListener {
         return new TrialRun(handle, client, log, info.getArtifactUri(), 0);
     }
 
-    private static int attempts(Service.Run run) {
-        return run.getData().getTagsList().stream().filter(t -> t.getKey().equals("rnnsweep.attempts"))
+    private static int counter(Service.Run run, String tag) {
+        return run.getData().getTagsList().stream().filter(t -> t.getKey().equals(tag))
                 .mapToInt(t -> Integer.parseInt(t.getValue())).findFirst().orElse(1);
     }
 
@@ -120,6 +137,14 @@ public final class TrialRun implements EpochListener {
             trackingNanos += System.nanoTime() - t0;
         }
         return EpochDecision.CONTINUE;
+    }
+
+    /** Logs tags on the run (in order with its epochs). */
+    public void tag(Map<String, String> tags) {
+        if (!tags.isEmpty()) {
+            PendingBatch batch = new PendingBatch(runId(), List.of(), Map.of(), tags);
+            sender.execute(() -> log.log(batch));
+        }
     }
 
     /** Returns an epoch's finite metrics as points with {@code step} = epoch. */

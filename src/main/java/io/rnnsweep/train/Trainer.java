@@ -36,6 +36,7 @@ public final class Trainer {
     private final RnnTask task;
     private final List<EpochListener> listeners = new ArrayList<>();
     private Path checkpointTo;
+    private Path checkpointAtEnd;
     private Path resumeFrom;
     private int stopAfter;
     private EpochFitter fitter;
@@ -56,6 +57,15 @@ public final class Trainer {
     /** Writes a checkpoint to {@code file} after every epoch (atomically replacing the previous one). */
     public Trainer checkpointTo(Path file) {
         this.checkpointTo = file;
+        return this;
+    }
+
+    /**
+     * Writes one checkpoint to {@code file} when the run ends PAUSED or FINISHED: the end of a segment of
+     * segmented training.
+     */
+    public Trainer checkpointAtEnd(Path file) {
+        this.checkpointAtEnd = file;
         return this;
     }
 
@@ -170,6 +180,9 @@ public final class Trainer {
                     status = TrialStatus.KILLED;
                     break;
                 }
+            }
+            if (checkpointAtEnd != null && (status == TrialStatus.PAUSED || status == TrialStatus.FINISHED)) {
+                Checkpoint.write(checkpointAtEnd, net, last, config);
             }
         } catch (DivergedException e) {
             return new TrialResult(config, TrialStatus.DIVERGED, results, List.of(),

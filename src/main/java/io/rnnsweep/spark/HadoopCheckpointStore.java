@@ -1,0 +1,96 @@
+package io.rnnsweep.spark;
+
+import io.rnnsweep.execution.CheckpointStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Checkpoints on any Hadoop FileSystem: a local folder ({@code file:}) in local mode or on a shared mount,
+ * {@code hdfs://}, {@code s3a://} (with hadoop-aws on the classpath) on a cluster. It carries the sweep's
+ * {@code spark.hadoop.*} settings to the executors, as Spark does for its own Hadoop configuration.
+ */
+public final class HadoopCheckpointStore implements CheckpointStore {
+    private static final long serialVersionUID = 1L;
+    private final Map<String, String> settings;
+
+    /**
+     * Creates the store.
+     *
+     * @param settings Hadoop settings (the {@code spark.hadoop.} prefix removed)
+     */
+    public HadoopCheckpointStore(Map<String, String> settings) {
+        this.settings = new LinkedHashMap<>(settings);
+    }
+
+    /** Returns the store configured by this JVM's {@code spark.hadoop.*} system properties (spark-submit's). */
+    public static HadoopCheckpointStore fromSystemProperties() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark.hadoop."))
+                .forEach(k -> settings.put(k.substring("spark.hadoop.".length()), System.getProperty(k)));
+        return new HadoopCheckpointStore(settings);
+    }
+
+    private Configuration configuration() {
+        Configuration conf = new Configuration();
+        settings.forEach(conf::set);
+        return conf;
+    }
+
+    private FileSystem fileSystem(Path path) throws IOException {
+        return path.getFileSystem(configuration());
+    }
+
+    /**
+     * Checks that a folder URI names a FileSystem this classpath can reach (its scheme has an implementation),
+     * without creating anything.
+     *
+     * @throws IOException naming what is missing
+     */
+    public void checkScheme(String dir) throws IOException {
+        Path p = new Path(dir);
+        String scheme = p.toUri().getScheme();
+        if (scheme != null) {
+            FileSystem.getFileSystemClass(scheme, configuration());
+        }
+    }
+
+    @Override
+    public void download(String uri, java.nio.file.Path to) throws IOException {
+        Path p = new Path(uri);
+        try (InputStream in = fileSystem(p).open(p)) {
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override
+    public void upload(java.nio.file.Path from, String uri) throws IOException {
+        Path target = new Path(uri);
+        FileSystem fs = fileSystem(target);
+        fs.mkdirs(target.getParent());
+        // Write beside the target, then swap it in, so a reader never sees half a checkpoint.
+        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            Files.copy(from, out);
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            fs.delete(tmp, false);
+            throw new IOException("could not move the new checkpoint into place at " + uri);
+        }
+    }
+
+    @Override
+    public void delete(String uri) throws IOException {
+        Path p = new Path(uri);
+        fileSystem(p).delete(p, false);
+    }
+}
