@@ -45,8 +45,13 @@ public final class HadoopCheckpointStore implements CheckpointStore {
         return conf;
     }
 
+    /** Returns a FileSystem of this store's own (not Hadoop's shared cached one), to be closed after use. */
     private FileSystem fileSystem(Path path) throws IOException {
-        return path.getFileSystem(configuration());
+        FileSystem fs = FileSystem.newInstance(path.toUri(), configuration());
+        // No .crc side files on local folders: a checkpoint is a zip, which checks its own entries.
+        fs.setWriteChecksum(false);
+        fs.setVerifyChecksum(false);
+        return fs;
     }
 
     /**
@@ -66,7 +71,7 @@ public final class HadoopCheckpointStore implements CheckpointStore {
     @Override
     public void download(String uri, java.nio.file.Path to) throws IOException {
         Path p = new Path(uri);
-        try (InputStream in = fileSystem(p).open(p)) {
+        try (FileSystem fs = fileSystem(p); InputStream in = fs.open(p)) {
             Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
@@ -74,23 +79,26 @@ public final class HadoopCheckpointStore implements CheckpointStore {
     @Override
     public void upload(java.nio.file.Path from, String uri) throws IOException {
         Path target = new Path(uri);
-        FileSystem fs = fileSystem(target);
-        fs.mkdirs(target.getParent());
-        // Write beside the target, then swap it in, so a reader never sees half a checkpoint.
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            Files.copy(from, out);
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            fs.delete(tmp, false);
-            throw new IOException("could not move the new checkpoint into place at " + uri);
+        try (FileSystem fs = fileSystem(target)) {
+            fs.mkdirs(target.getParent());
+            // Write beside the target, then swap it in, so a reader never sees half a checkpoint.
+            Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+            try (OutputStream out = fs.create(tmp, true)) {
+                Files.copy(from, out);
+            }
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                fs.delete(tmp, false);
+                throw new IOException("could not move the new checkpoint into place at " + uri);
+            }
         }
     }
 
     @Override
     public void delete(String uri) throws IOException {
         Path p = new Path(uri);
-        fileSystem(p).delete(p, false);
+        try (FileSystem fs = fileSystem(p)) {
+            fs.delete(p, false);
+        }
     }
 }
