@@ -82,6 +82,33 @@ class SpecLoaderTest {
     }
 
     @Test
+    void schedulerSectionSetsEveryTrialsEpochsAndRoundTrips() {
+        SweepSpec s = SpecLoader.parse("asha.yaml", """
+                name: a
+                task: hello
+                objective: {metric: val_loss, mode: min}
+                space: {hidden: [4, 8]}
+                scheduler: {algorithm: asha, max_epochs: 27, grace_epochs: 2, reduction_factor: 4,
+                            checkpoint_dir: "hdfs://nn/ckpt", keep_checkpoints: all}
+                """);
+        assertEquals(new SchedulerSpec(SchedulerAlgorithm.ASHA, 27, 2, 4, SchedulerSpec.MIN_SAMPLES,
+                java.util.Optional.of("hdfs://nn/ckpt"), CheckpointRetention.ALL), s.scheduler());
+        assertTrue(s.trialConfigs().stream().allMatch(c -> c.epochs() == 27), "max_epochs is every trial's epochs");
+        assertEquals(s, SpecLoader.parse("again.yaml", SpecWriter.toYaml(s)), "the resolved spec reads back equal");
+        assertEquals("asha (rungs [2, 8], η 4, max 27 epochs)", s.scheduler().describe());
+
+        SweepSpec plain = SpecLoader.parse("plain.yaml", "name: p\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "space: {hidden: [4]}\nfixed: {epochs: 7}\n");
+        assertEquals(SchedulerSpec.fifo(7), plain.scheduler(), "no scheduler section: fifo over the trials' epochs");
+        assertEquals(plain, SpecLoader.parse("again.yaml", SpecWriter.toYaml(plain)));
+        SweepSpec median = SpecLoader.parse("m.yaml", "name: m\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "space: {hidden: [4]}\nfixed: {epochs: 12}\nscheduler: {algorithm: median, grace_epochs: 3, min_samples: 5}\n");
+        assertEquals(new SchedulerSpec(SchedulerAlgorithm.MEDIAN, 12, 3, SchedulerSpec.ETA, 5, java.util.Optional.empty(),
+                CheckpointRetention.FINISHED), median.scheduler());
+        assertEquals(median, SpecLoader.parse("again.yaml", SpecWriter.toYaml(median)));
+    }
+
+    @Test
     void randomSpecDrawsItsTrialCountFromDistributions() {
         SweepSpec s = SpecLoader.parse("r.yaml", RANDOM);
         assertEquals(7, s.trialConfigs().size());
@@ -130,6 +157,19 @@ class SpecLoaderTest {
                 Arguments.of("task with nothing to train", "name: s\ntask: srn\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n", "task", "a task that trains"),
                 Arguments.of("missing objective", "name: s\ntask: hello\nspace: {hidden: [8]}\n", "objective", "required"),
                 Arguments.of("bad name", "name: 'my sweep!'\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n", "name", "letters, digits"),
+                Arguments.of("unknown scheduler", head + "space: {hidden: [8]}\nscheduler: {algorithm: ashha}\n", "scheduler.algorithm", "did you mean 'asha'"),
+                Arguments.of("scheduler without algorithm", head + "space: {hidden: [8]}\nscheduler: {max_epochs: 9}\n", "scheduler.algorithm", "required"),
+                Arguments.of("unknown scheduler key", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, eta: 3}\n", "scheduler.eta", "reduction_factor"),
+                Arguments.of("reduction factor 1", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, reduction_factor: 1}\n", "scheduler.reduction_factor", "from 2 to 100"),
+                Arguments.of("grace not below max", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 9}\n", "scheduler.grace_epochs", "from 1 to 8"),
+                Arguments.of("min samples for asha", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, min_samples: 2}\n", "scheduler.min_samples", "applies to median"),
+                Arguments.of("reduction factor for median", head + "space: {hidden: [8]}\nscheduler: {algorithm: median, max_epochs: 9, reduction_factor: 3}\n", "scheduler.reduction_factor", "nothing for algorithm median"),
+                Arguments.of("max epochs against fixed epochs", head + "space: {hidden: [8]}\nfixed: {epochs: 10}\nscheduler: {algorithm: asha, max_epochs: 27}\n", "scheduler.max_epochs", "fixed.epochs = 10"),
+                Arguments.of("epochs swept under a scheduler", head + "space: {hidden: [8], epochs: [3, 9]}\nscheduler: {algorithm: hyperband, max_epochs: 9}\n", "space.epochs", "the scheduler decides"),
+                Arguments.of("no room for a rung", head + "space: {hidden: [8]}\nfixed: {epochs: 1}\nscheduler: {algorithm: successive_halving}\n", "scheduler.max_epochs", "above grace_epochs = 1"),
+                Arguments.of("unknown checkpoint retention", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, keep_checkpoints: some}\n", "scheduler.keep_checkpoints", "none | finished | all"),
+                Arguments.of("checkpoint dir that is no URI", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, checkpoint_dir: 'hdfs://a b/c'}\n", "scheduler.checkpoint_dir", "Hadoop FileSystem URI"),
+                Arguments.of("early stopping of data-parallel trials", tm.replace("val_loss", "val_perplexity") + "space: {hidden: [8]}\nexecution: {mode: data-parallel}\nscheduler: {algorithm: asha, max_epochs: 9}\n", "scheduler.algorithm", "needs trial-parallel"),
                 Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"));
     }
 
