@@ -122,3 +122,40 @@ for pid in $logged_pids; do
   grep -qx "$pid" <<<"$executor_pids" || { say "a run was logged from pid $pid, not an executor"; exit 1; }
 done
 say "OK: 4 trials ran in $distinct executor JVMs other than the driver's and every result came back, logged to MLflow from the executors"
+
+# Early stopping on the cluster: ASHA trains trials in segments, each a Spark job on whichever executor is free,
+# with checkpoints in a folder both executors reach (a shared file: mount here; hdfs:// or s3a:// on a real cluster).
+cat >"$work/asha.yaml" <<YAML
+name: cluster-asha
+task: hello
+objective: {metric: val_loss, mode: min}
+space:
+  hidden: [4, 8, 16]
+  lr: [0.01, 0.05]
+scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3,
+            checkpoint_dir: "file:$work/shared-checkpoints"}
+execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 1}
+YAML
+say "submitting an ASHA sweep through jobs/submit.sh"
+if ! RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
+  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
+  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/asha.yaml" --out "$work/asha-out" \
+  --tracking-uri "$work/mlruns" >"$work/asha.log" 2>&1; then
+  say "the ASHA sweep failed"
+  tail -n 40 "$work/asha.log" >&2
+  exit 1
+fi
+grep -E '^\[cluster-asha\]' "$work/asha.log" >&2 || true
+board="$work/asha-out/leaderboard.csv"
+[ -f "$board" ] || { say "no $board"; exit 1; }
+# leaderboard.csv: rank,trial,run_name,hidden,lr,val_loss,best_epoch,status,epochs,rung
+finished_asha="$(tail -n +2 "$board" | awk -F, '$8 == "FINISHED" && $9 == 9' | wc -l)"
+stopped_asha="$(tail -n +2 "$board" | awk -F, '$8 == "KILLED" && $9 < 9' | wc -l)"
+resumed="$(tail -n +2 "$board" | awk -F, '$9 > 1' | wc -l)"
+kept="$(find "$work/shared-checkpoints" -name 'trial-*.zip' | wc -l)"
+say "ASHA: $finished_asha trained to 9 epochs, $stopped_asha stopped early, $resumed resumed from a checkpoint, $kept checkpoints kept"
+[ "$finished_asha" -ge 1 ] || { say "expected a trial trained to the end"; exit 1; }
+[ $((finished_asha + stopped_asha)) -eq 6 ] || { say "expected every trial finished or stopped early"; exit 1; }
+[ "$resumed" -ge 2 ] || { say "expected trials resumed from their checkpoints"; exit 1; }
+[ "$kept" -eq "$finished_asha" ] || { say "expected checkpoints of finished trials only"; exit 1; }
+say "OK: ASHA sweep on the cluster, segments resumed from checkpoints on a shared folder"

@@ -88,8 +88,8 @@ final class SweepCommand implements Callable<Integer> {
         // A data-parallel trial occupies every executor: trials run one after another.
         int concurrency = dataParallel ? 1 : maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();
         if (dryRun) {
-            console.printf("sweep %s: %d trials of task %s, objective %s, %d at once%n", s.name(), tasks.size(),
-                    s.task().key(), s.objective(), concurrency);
+            console.printf("sweep %s: %d trials of task %s, objective %s, %d at once, scheduler %s%n", s.name(),
+                    tasks.size(), s.task().key(), s.objective(), concurrency, s.scheduler().describe());
             for (TrialTask t : tasks) {
                 console.println("  " + t.id() + "  " + t.options().entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));

@@ -48,6 +48,9 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf("  execution: %s, %d concurrent, %d cpu and %d gpu per trial, timeout %s, %d retries%n",
                 x.mode().key(), x.maxConcurrent(), x.cpusPerTrial(), x.gpusPerTrial(),
                 x.timeout().map(d -> d.toMinutes() + " min").orElse("none"), x.retries());
+        out.println("  scheduler: " + s.scheduler().describe() + (s.scheduler().segmented()
+                ? ", checkpoints in " + s.scheduler().checkpointDir().orElse("<output folder>/checkpoints") + ", kept: "
+                        + s.scheduler().keep().key() : ""));
         out.println("  tracking: " + s.trackingUri().orElse("(default)") + ", experiment " + s.experiment());
         if (listTrials) {
             for (int i = 0; i < trials.size(); i++) {
