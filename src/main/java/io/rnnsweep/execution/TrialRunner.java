@@ -95,7 +95,9 @@ public final class TrialRunner {
         List<PendingBatch> unsent = List.of();
         if (tracked != null) {
             try {
-                unsent = tracked.finish(status, cause, report, perplexity);
+                // A segment leaves the run open: the driver ends it with the whole trial's epochs (curve, health).
+                unsent = segment == null ? tracked.finish(status, cause, report, perplexity)
+                        : tracked.finishSegment(status);
             } catch (RuntimeException e) {
                 System.err.println("rnnsweep: " + task.id() + ": ending its run failed, the driver retries: " + e);
             }
@@ -120,9 +122,11 @@ public final class TrialRunner {
             }
             trainer.stopAfterEpoch(segment.until()).checkpointAtEnd(out);
             TrialResult r = trainer.run();
-            if (segment.from() > 0 && !r.epochs().isEmpty() && r.epochs().get(0).epoch() != segment.from() + 1) {
-                throw new IllegalStateException(segment.checkpoint() + " resumed at epoch " + r.epochs().get(0).epoch()
-                        + ", not " + (segment.from() + 1) + ": the checkpoint is not the one this segment follows");
+            int resumedAt = r.epochs().isEmpty() ? r.lastEpoch() : r.epochs().get(0).epoch() - 1;
+            if (resumedAt != segment.from()) {
+                // A retried attempt that finds the checkpoint its predecessor already replaced, for instance.
+                throw new IllegalStateException(segment.checkpoint() + " holds epoch " + resumedAt + ", not "
+                        + segment.from() + ": it is not the checkpoint this segment follows");
             }
             boolean store = r.status() == TrialStatus.PAUSED
                     || (r.status() == TrialStatus.FINISHED && segment.keepFinal());

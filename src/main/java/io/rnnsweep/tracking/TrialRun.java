@@ -159,6 +159,44 @@ public final class TrialRun implements EpochListener {
     }
 
     /**
+     * Ends one segment of a segmented trial and leaves the run RUNNING for the next segment or for the driver,
+     * which ends it with the whole trial's epochs: waits for this segment's epochs to be sent, then tags the
+     * segment's status and what tracking cost.
+     *
+     * @return records the server did not take, to be replayed by the driver
+     */
+    public List<PendingBatch> finishSegment(TrialStatus status) {
+        long t0 = System.nanoTime();
+        drain();
+        log.log(new PendingBatch(runId(), cost(t0), Map.of(), Map.of("rnnsweep.status", status.name())));
+        log.flush(PATIENCE_MILLIS);
+        client.close();
+        return log.unsent();
+    }
+
+    private void drain() {
+        sender.shutdown();
+        try {
+            if (!sender.awaitTermination(10 * PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
+                sender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns what tracking held this attempt's thread up (open, handing over epochs, draining them, the end). */
+    private List<PendingBatch.Point> cost(long endStarted) {
+        long now = System.currentTimeMillis();
+        List<PendingBatch.Point> cost = new ArrayList<>();
+        cost.add(new PendingBatch.Point("tracking_ms", (trackingNanos + System.nanoTime() - endStarted) / 1e6, now, 0));
+        if (epochsLogged > 0) {
+            cost.add(new PendingBatch.Point("tracking_ms_per_epoch", epochNanos / 1e6 / epochsLogged, now, 0));
+        }
+        return cost;
+    }
+
+    /**
      * Ends the run: gradient health, status and cause tags, the learning curve and the task's report as
      * artifacts, the terminal status (PAUSED keeps it RUNNING).
      *
@@ -170,14 +208,7 @@ public final class TrialRun implements EpochListener {
      */
     public List<PendingBatch> finish(TrialStatus status, String cause, List<String> report, boolean perplexity) {
         long t0 = System.nanoTime();
-        sender.shutdown();
-        try {
-            if (!sender.awaitTermination(10 * PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
-                sender.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drain();
         Map<String, String> tags = new LinkedHashMap<>();
         GradientHealth health = GradientHealth.of(epochs, status == TrialStatus.DIVERGED);
         tags.put("rnnsweep.gradient_health", health.key());
@@ -202,14 +233,7 @@ public final class TrialRun implements EpochListener {
             // Artifacts are not spooled; the run says they are missing.
             log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", String.valueOf(e))));
         }
-        // What tracking held this attempt's thread up (open, handing over epochs, draining them, the end).
-        long now = System.currentTimeMillis();
-        List<PendingBatch.Point> cost = new ArrayList<>();
-        cost.add(new PendingBatch.Point("tracking_ms", (trackingNanos + System.nanoTime() - t0) / 1e6, now, 0));
-        if (epochsLogged > 0) {
-            cost.add(new PendingBatch.Point("tracking_ms_per_epoch", epochNanos / 1e6 / epochsLogged, now, 0));
-        }
-        log.log(new PendingBatch(runId(), cost, Map.of(), Map.of()));
+        log.log(new PendingBatch(runId(), cost(t0), Map.of(), Map.of()));
         RunStatus end = RunStatus.of(status);
         if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
             Service.RunStatus s = Service.RunStatus.valueOf(end.name());

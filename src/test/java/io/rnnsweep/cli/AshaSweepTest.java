@@ -115,8 +115,13 @@ class AshaSweepTest {
             List<FileStore.Metric> history = store.metricHistory(run.info().runId(), "val_loss");
             assertEquals(epochs.get(trial), history.size(), "every epoch of every segment once, trial " + trial);
             assertEquals(Arrays.asList(steps(epochs.get(trial))), history.stream().map(FileStore.Metric::step).toList());
+            Path artifacts = mlruns.resolve(experiment).resolve(run.info().runId()).resolve("artifacts");
+            assertTrue(Files.isRegularFile(artifacts.resolve("learning_curve.png")), "the whole trial's curve");
+            assertTrue(run.tags().containsKey("rnnsweep.gradient_health"));
             if (epochs.get(trial) == 9) {
                 assertEquals(RunStatus.FINISHED, run.info().status());
+                assertEquals("FINISHED", run.tags().get("rnnsweep.status"));
+                assertTrue(Files.readString(artifacts.resolve("report.txt")).contains("ohlol"), "the task's report");
                 assertEquals("3", run.tags().get("rnnsweep.segments"), "segments 0-1, 1-3, 3-9");
                 continue;
             }
