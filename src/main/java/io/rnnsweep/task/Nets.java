@@ -1,5 +1,7 @@
 package io.rnnsweep.task;
 
+import io.rnnsweep.nn.FastRecurrent;
+import io.rnnsweep.trial.Cell;
 import io.rnnsweep.trial.TrialConfig;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -45,13 +47,25 @@ final class Nets {
         };
     }
 
-    /** Returns one recurrent layer of the trial's cell; {@code activation} is the simple RNN's nonlinearity. */
+    /**
+     * Returns one recurrent layer of the trial's cell: rnnsweep's {@link FastRecurrent} (RNN with tanh, LSTM,
+     * GRU), or DL4J's {@code SimpleRnn} for a simple RNN with another nonlinearity ({@code activation}).
+     */
     static Layer recurrent(TrialConfig c, int nIn, int nOut, Activation activation) {
+        if (c.cell() == Cell.RNN && activation != Activation.TANH) {
+            return new SimpleRnn.Builder().nIn(nIn).nOut(nOut).activation(activation).dataFormat(RNNFormat.NCW).build();
+        }
+        return new FastRecurrent.Builder().cell(c.cell()).nIn(nIn).nOut(nOut).dataFormat(RNNFormat.NCW).build();
+    }
+
+    /** Returns DL4J's stock recurrent layer of the trial's cell (RNN or LSTM; DL4J has no GRU). */
+    static Layer stockRecurrent(TrialConfig c, int nIn, int nOut, Activation activation) {
         return switch (c.cell()) {
             case RNN -> new SimpleRnn.Builder().nIn(nIn).nOut(nOut).activation(activation)
                     .dataFormat(RNNFormat.NCW).build();
             case LSTM -> new LSTM.Builder().nIn(nIn).nOut(nOut).activation(Activation.TANH)
                     .gateActivationFunction(Activation.SIGMOID).dataFormat(RNNFormat.NCW).build();
+            case GRU -> throw new IllegalArgumentException("DL4J has no GRU layer");
         };
     }
 

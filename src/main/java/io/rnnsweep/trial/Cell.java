@@ -9,7 +9,9 @@ public enum Cell {
     /** Elman (simple) RNN: {@code h_t = act(x_t W + h_{t-1} R + b)}. */
     RNN,
     /** Long short-term memory, the seeds' cure for vanishing gradients. */
-    LSTM;
+    LSTM,
+    /** Gated recurrent unit (PyTorch's {@code nn.GRU}): reset and update gates, fewer parameters than LSTM. */
+    GRU;
 
     /** Returns the name users write ({@code rnn}, {@code lstm}). */
     public String key() {

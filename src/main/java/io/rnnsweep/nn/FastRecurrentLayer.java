@@ -1,0 +1,402 @@
+package io.rnnsweep.nn;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A {@link FastRecurrent} layer at work. The input of all time steps is projected in one GEMM; each step then
+ * costs one recurrent GEMM and a few in-place elementwise ops on time-major buffers ({@code [T·m, ·]}, rows of
+ * step t contiguous); the backward pass keeps each step's pre-activation gradients and computes the weight
+ * gradients of all steps in one GEMM each. The forward pass of a training step is kept for its backward pass
+ * (DL4J's stock layers compute it twice). Truncated BPTT and {@code rnnTimeStep} carry the state as DL4J's
+ * layers do. Masks are not supported (the tasks that use this layer have none).
+ */
+final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
+    private static final long serialVersionUID = 1L;
+    private static final String HIDDEN = "h";
+    private static final String CELL = "c";
+    /** The buffers of the last training forward pass, for its backward pass. */
+    private transient Forward cache;
+
+    FastRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /**
+     * One forward pass: the input (time-major), the hidden states (row block 0 is the initial state), and the
+     * cell's other activations.
+     */
+    private static final class Forward {
+        INDArray input;
+        int m;
+        int steps;
+        /** Input, time-major: [T·m, nIn]. */
+        INDArray x;
+        /** Hidden states: [(T+1)·m, n], block 0 the initial state. */
+        INDArray h;
+        /** LSTM cell states: [(T+1)·m, n]. */
+        INDArray c;
+        /** Gate activations: LSTM [T·m, 4n] (g, f, o, i), GRU [T·m, 3n] (r, z, candidate). */
+        INDArray gates;
+        /** LSTM: tanh of the cell state, [T·m, n]. GRU: the recurrent projections (+ RB), [T·m, 3n]. */
+        INDArray aux;
+    }
+
+    private int n() {
+        return (int) layerConf().getNOut();
+    }
+
+    private static INDArray rows(INDArray a, long from, long to, int m) {
+        return a.get(NDArrayIndex.interval(from * m, to * m), NDArrayIndex.all());
+    }
+
+    private static INDArray step(INDArray a, long t, int m) {
+        return rows(a, t, t + 1, m);
+    }
+
+    private static INDArray cols(INDArray a, long from, long to) {
+        return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    }
+
+    private void checkNoMask() {
+        if (maskArray != null) {
+            throw new UnsupportedOperationException("FastRecurrent does not support masks; use DL4J's layers");
+        }
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+        return forward(null, training, mgr);
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray in, LayerWorkspaceMgr mgr) {
+        setInput(in, mgr);
+        INDArray out = forward(stateMap, false, mgr);
+        keepLastState(stateMap);
+        return out;
+    }
+
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray in, boolean training, boolean storeLastForTBPTT,
+                                                LayerWorkspaceMgr mgr) {
+        setInput(in, mgr);
+        INDArray out = forward(tBpttStateMap, training, mgr);
+        if (storeLastForTBPTT) {
+            keepLastState(tBpttStateMap);
+        }
+        return out;
+    }
+
+    private Forward last;
+
+    private void keepLastState(Map<String, INDArray> into) {
+        Forward f = last;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            into.put(HIDDEN, step(f.h, f.steps, f.m).dup('c'));
+            if (f.c != null) {
+                into.put(CELL, step(f.c, f.steps, f.m).dup('c'));
+            }
+        }
+    }
+
+    /** Runs the forward pass from the given state (none: zeros) and returns the output [m, n, T]. */
+    private INDArray forward(Map<String, INDArray> state, boolean training, LayerWorkspaceMgr mgr) {
+        assertInputSet(false);
+        checkNoMask();
+        INDArray in = permuteIfNWC(input.castTo(dataType));
+        if (in.rank() != 3) {
+            throw new IllegalStateException("FastRecurrent expects input [minibatch, size, time], got "
+                    + java.util.Arrays.toString(in.shape()));
+        }
+        Forward f = new Forward();
+        f.input = input;
+        f.m = (int) in.size(0);
+        f.steps = (int) in.size(2);
+        int m = f.m;
+        int t1 = f.steps;
+        int n = n();
+        int nIn = (int) in.size(1);
+        DataType type = dataType;
+        f.x = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, nIn}, 'c');
+        f.x.reshape('c', t1, m, nIn).assign(in.permute(2, 0, 1));
+        f.h = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) (t1 + 1) * m, n}, 'c');
+        initial(step(f.h, 0, m), state == null ? null : state.get(HIDDEN));
+        INDArray w = getParam(FastRecurrentParams.W);
+        INDArray rw = getParam(FastRecurrentParams.RW);
+        INDArray b = getParam(FastRecurrentParams.B).reshape(1, -1);
+        switch (layerConf().getCell()) {
+            case RNN -> {
+                INDArray a = rows(f.h, 1, t1 + 1, m);
+                Nd4j.gemm(f.x, w, a, false, false, 1.0, 0.0);
+                a.addiRowVector(b);
+                for (int t = 0; t < t1; t++) {
+                    INDArray at = step(f.h, t + 1, m);
+                    Nd4j.gemm(step(f.h, t, m), rw, at, false, false, 1.0, 1.0);
+                    Transforms.tanh(at, false);
+                }
+            }
+            case LSTM -> {
+                f.c = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) (t1 + 1) * m, n}, 'c');
+                initial(step(f.c, 0, m), state == null ? null : state.get(CELL));
+                f.gates = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, 4L * n}, 'c');
+                f.aux = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, n}, 'c');
+                INDArray scratch = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {m, n}, 'c');
+                Nd4j.gemm(f.x, w, f.gates, false, false, 1.0, 0.0);
+                f.gates.addiRowVector(b);
+                for (int t = 0; t < t1; t++) {
+                    INDArray p = step(f.gates, t, m);
+                    Nd4j.gemm(step(f.h, t, m), rw, p, false, false, 1.0, 1.0);
+                    INDArray g = cols(p, 0, n);
+                    Transforms.tanh(g, false);
+                    Transforms.sigmoid(cols(p, n, 4L * n), false);
+                    INDArray ct = step(f.c, t + 1, m);
+                    cols(p, n, 2L * n).mul(step(f.c, t, m), ct);
+                    cols(p, 3L * n, 4L * n).mul(g, scratch);
+                    ct.addi(scratch);
+                    INDArray tc = step(f.aux, t, m);
+                    Nd4j.exec(new Tanh(ct, tc));
+                    cols(p, 2L * n, 3L * n).mul(tc, step(f.h, t + 1, m));
+                }
+            }
+            case GRU -> {
+                INDArray rb = getParam(FastRecurrentParams.RB).reshape(1, -1);
+                f.gates = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, 3L * n}, 'c');
+                f.aux = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, 3L * n}, 'c');
+                Nd4j.gemm(f.x, w, f.gates, false, false, 1.0, 0.0);
+                f.gates.addiRowVector(b);
+                for (int t = 0; t < t1; t++) {
+                    INDArray g = step(f.gates, t, m);
+                    INDArray hp = step(f.aux, t, m);
+                    INDArray prev = step(f.h, t, m);
+                    INDArray ht = step(f.h, t + 1, m);
+                    Nd4j.gemm(prev, rw, hp, false, false, 1.0, 0.0);
+                    cols(hp, 2L * n, 3L * n).addiRowVector(rb);
+                    INDArray rz = cols(g, 0, 2L * n);
+                    rz.addi(cols(hp, 0, 2L * n));
+                    Transforms.sigmoid(rz, false);
+                    INDArray cand = cols(g, 2L * n, 3L * n);
+                    INDArray r = cols(g, 0, n);
+                    INDArray z = cols(g, n, 2L * n);
+                    // candidate = tanh(x W_n + b_n + r * (h RW_n + RB)); h' = candidate + z * (h - candidate)
+                    cand.addi(r.mul(cols(hp, 2L * n, 3L * n), ht));
+                    Transforms.tanh(cand, false);
+                    prev.sub(cand, ht);
+                    ht.muli(z);
+                    ht.addi(cand);
+                }
+            }
+        }
+        last = f;
+        cache = training ? f : null;
+        INDArray out = rows(f.h, 1, t1 + 1, m).reshape('c', t1, m, n).permute(1, 2, 0);
+        return permuteIfNWC(out);
+    }
+
+    private static void initial(INDArray target, INDArray state) {
+        if (state == null) {
+            target.assign(0);
+        } else {
+            target.assign(state);
+        }
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        return tbpttBackpropGradient(epsilon, -1, mgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
+                                                          LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        checkNoMask();
+        Forward f = cache;
+        if (f == null || f.input != input) {
+            throw new IllegalStateException("FastRecurrent: backprop without the training forward pass of this input");
+        }
+        int m = f.m;
+        int t1 = f.steps;
+        int n = n();
+        int end = tbpttBackLength > 0 ? Math.max(0, t1 - tbpttBackLength) : 0;
+        DataType type = dataType;
+        INDArray w = getParam(FastRecurrentParams.W);
+        INDArray rw = getParam(FastRecurrentParams.RW);
+        INDArray wg = gradientViews.get(FastRecurrentParams.W);
+        INDArray rwg = gradientViews.get(FastRecurrentParams.RW);
+        INDArray bg = gradientViews.get(FastRecurrentParams.B);
+        // dL/dh of every step, time-major.
+        INDArray dh = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {(long) t1 * m, n}, 'c');
+        dh.reshape('c', t1, m, n).assign(permuteIfNWC(epsilon).permute(2, 0, 1));
+        INDArray hPrev = rows(f.h, 0, t1, m);
+        INDArray dInput;
+        switch (layerConf().getCell()) {
+            case RNN -> {
+                // dh becomes dL/dz in place: dz_t = (dh_t + dz_{t+1} RW^T) * (1 - a_t^2).
+                INDArray a = rows(f.h, 1, t1 + 1, m);
+                INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, a.shape(), 'c');
+                a.mul(a, der);
+                der.rsubi(1.0);
+                for (int t = t1 - 1; t >= end; t--) {
+                    INDArray d = step(dh, t, m);
+                    if (t < t1 - 1) {
+                        Nd4j.gemm(step(dh, t + 1, m), rw, d, false, true, 1.0, 1.0);
+                    }
+                    d.muli(step(der, t, m));
+                }
+                dInput = dh;
+            }
+            case LSTM -> dInput = lstmBackward(f, dh, rw, end, mgr);
+            case GRU -> dInput = gruBackward(f, dh, rw, end, mgr);
+            default -> throw new IllegalStateException();
+        }
+        if (end > 0) {
+            rows(dInput, 0, end, m).assign(0);
+        }
+        INDArray dRecurrent = layerConf().getCell() == io.rnnsweep.trial.Cell.GRU ? gruRecurrentGrad : dInput;
+        Nd4j.gemm(hPrev, dRecurrent, rwg, true, false, 1.0, 0.0);
+        Nd4j.gemm(f.x, dInput, wg, true, false, 1.0, 0.0);
+        dInput.sum(bg, 0);
+        if (layerConf().getCell() == io.rnnsweep.trial.Cell.GRU) {
+            cols(gruRecurrentGrad, 2L * n, 3L * n).sum(gradientViews.get(FastRecurrentParams.RB), 0);
+        }
+        int nIn = (int) f.x.size(1);
+        INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, new long[] {(long) t1 * m, nIn}, 'c');
+        Nd4j.gemm(dInput, w, eps, false, true, 1.0, 0.0);
+        Gradient grad = new DefaultGradient(gradientsFlattened);
+        grad.gradientForVariable().put(FastRecurrentParams.W, wg);
+        grad.gradientForVariable().put(FastRecurrentParams.RW, rwg);
+        grad.gradientForVariable().put(FastRecurrentParams.B, bg);
+        if (layerConf().getCell() == io.rnnsweep.trial.Cell.GRU) {
+            grad.gradientForVariable().put(FastRecurrentParams.RB, gradientViews.get(FastRecurrentParams.RB));
+        }
+        cache = null;
+        gruRecurrentGrad = null;
+        return new Pair<>(grad, permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
+    }
+
+    /** The GRU's pre-activation gradients on the recurrent side (r, z, and r ⊙ candidate), [T·m, 3n]. */
+    private transient INDArray gruRecurrentGrad;
+
+    /**
+     * LSTM backward: returns dL/d(pre-activations) of all steps, [T·m, 4n], in DL4J's gate order (g, f, o, i).
+     */
+    private INDArray lstmBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
+        int m = f.m;
+        int t1 = f.steps;
+        int n = n();
+        DataType type = dataType;
+        INDArray p = f.gates;
+        INDArray dp = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, p.shape(), 'c');
+        // Derivatives of the activations, for all steps at once: 1 - g^2 and s (1 - s) for the sigmoid gates.
+        INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, p.shape(), 'c');
+        p.mul(p, der);
+        cols(der, 0, n).rsubi(1.0);
+        INDArray sigDer = cols(der, n, 4L * n);
+        sigDer.negi();
+        sigDer.addi(cols(p, n, 4L * n));
+        // o (1 - tanh(c)^2), for all steps.
+        INDArray dtc = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, f.aux.shape(), 'c');
+        f.aux.mul(f.aux, dtc);
+        dtc.rsubi(1.0);
+        dtc.muli(cols(p, 2L * n, 3L * n));
+        INDArray dc = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
+        INDArray dcNext = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
+        for (int t = t1 - 1; t >= end; t--) {
+            INDArray d = step(dh, t, m);
+            INDArray pt = step(p, t, m);
+            INDArray dpt = step(dp, t, m);
+            if (t < t1 - 1) {
+                Nd4j.gemm(step(dp, t + 1, m), rw, d, false, true, 1.0, 1.0);
+            }
+            d.mul(step(f.aux, t, m), cols(dpt, 2L * n, 3L * n));
+            d.mul(step(dtc, t, m), dc);
+            if (t < t1 - 1) {
+                dc.addi(dcNext);
+            }
+            dc.mul(step(f.c, t, m), cols(dpt, n, 2L * n));
+            dc.mul(cols(pt, 3L * n, 4L * n), cols(dpt, 0, n));
+            dc.mul(cols(pt, 0, n), cols(dpt, 3L * n, 4L * n));
+            dc.mul(cols(pt, n, 2L * n), dcNext);
+            dpt.muli(step(der, t, m));
+        }
+        return dp;
+    }
+
+    /**
+     * GRU backward: returns dL/d(input-side pre-activations) [T·m, 3n] (r, z, candidate) and leaves the
+     * recurrent-side ones in {@link #gruRecurrentGrad}.
+     */
+    private INDArray gruBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
+        int m = f.m;
+        int t1 = f.steps;
+        int n = n();
+        DataType type = dataType;
+        INDArray g = f.gates;
+        INDArray dx = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, g.shape(), 'c');
+        INDArray dr = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, g.shape(), 'c');
+        // Derivatives for all steps: s (1 - s) for r and z, 1 - c^2 for the candidate.
+        INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, g.shape(), 'c');
+        g.mul(g, der);
+        INDArray sigDer = cols(der, 0, 2L * n);
+        sigDer.negi();
+        sigDer.addi(cols(g, 0, 2L * n));
+        cols(der, 2L * n, 3L * n).rsubi(1.0);
+        INDArray scratch = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
+        for (int t = t1 - 1; t >= end; t--) {
+            INDArray d = step(dh, t, m);
+            INDArray gt = step(g, t, m);
+            INDArray hpt = step(f.aux, t, m);
+            INDArray dxt = step(dx, t, m);
+            INDArray drt = step(dr, t, m);
+            INDArray prev = step(f.h, t, m);
+            if (t < t1 - 1) {
+                // dh_t += dh_{t+1} z_{t+1} (direct path) + drec_{t+1} RW^T
+                step(dh, t + 1, m).mul(cols(step(g, t + 1, m), n, 2L * n), scratch);
+                d.addi(scratch);
+                Nd4j.gemm(step(dr, t + 1, m), rw, d, false, true, 1.0, 1.0);
+            }
+            INDArray r = cols(gt, 0, n);
+            INDArray z = cols(gt, n, 2L * n);
+            INDArray cand = cols(gt, 2L * n, 3L * n);
+            // d candidate = dh (1 - z); d z = dh (h_prev - candidate)
+            INDArray dCand = cols(dxt, 2L * n, 3L * n);
+            z.rsub(1.0, dCand);
+            dCand.muli(d);
+            INDArray dz = cols(dxt, n, 2L * n);
+            prev.sub(cand, dz);
+            dz.muli(d);
+            INDArray dert = step(der, t, m);
+            cols(dxt, n, 3L * n).muli(cols(dert, n, 3L * n));
+            // d r = dCandPre * (h RW_n + RB); recurrent candidate side = dCandPre * r
+            INDArray dHn = cols(hpt, 2L * n, 3L * n);
+            dCand.mul(dHn, cols(dxt, 0, n));
+            cols(dxt, 0, n).muli(cols(dert, 0, n));
+            cols(drt, 0, 2L * n).assign(cols(dxt, 0, 2L * n));
+            dCand.mul(r, cols(drt, 2L * n, 3L * n));
+        }
+        if (end > 0) {
+            rows(dr, 0, end, m).assign(0);
+        }
+        gruRecurrentGrad = dr;
+        return dx;
+    }
+}

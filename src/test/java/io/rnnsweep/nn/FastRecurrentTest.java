@@ -1,0 +1,160 @@
+package io.rnnsweep.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.trial.Cell;
+import java.util.Map;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/** The fast recurrent layers against DL4J's stock layers and against finite differences, in double precision. */
+class FastRecurrentTest {
+    private static final int N_IN = 5;
+    private static final int HIDDEN = 6;
+    private static final int CLASSES = 4;
+
+    private static MultiLayerNetwork net(Layer first, Layer second, int tbptt) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
+                .updater(tbptt > 0 ? new org.nd4j.linalg.learning.config.Sgd(0.1) : new NoOp()).weightInit(WeightInit.XAVIER).miniBatch(false).list()
+                .layer(first).layer(second)
+                .layer(new RnnOutputLayer.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build());
+        if (tbptt > 0) {
+            list.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbptt).tBPTTBackwardLength(tbptt);
+        }
+        MultiLayerConfiguration conf = list.build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static Layer fast(Cell cell, int nIn) {
+        return new FastRecurrent.Builder().cell(cell).nIn(nIn).nOut(HIDDEN).dataFormat(RNNFormat.NCW).build();
+    }
+
+    private static Layer stock(Cell cell, int nIn) {
+        return cell == Cell.RNN
+                ? new SimpleRnn.Builder().nIn(nIn).nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build()
+                : new LSTM.Builder().nIn(nIn).nOut(HIDDEN).activation(Activation.TANH)
+                        .gateActivationFunction(Activation.SIGMOID).dataFormat(RNNFormat.NCW).build();
+    }
+
+    private static INDArray[] data(int batch, int steps, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, batch, N_IN, steps).subi(0.5).muli(2);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, batch, CLASSES, steps);
+        java.util.Random r = new java.util.Random(seed);
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                y.putScalar(new int[] {b, r.nextInt(CLASSES), t}, 1.0);
+            }
+        }
+        return new INDArray[] {x, y};
+    }
+
+    @Test
+    void fastRnnAndLstmComputeTheStockLayersLossAndGradients() {
+        for (Cell cell : new Cell[] {Cell.RNN, Cell.LSTM}) {
+            MultiLayerNetwork reference = net(stock(cell, N_IN), stock(cell, HIDDEN), 0);
+            MultiLayerNetwork fast = net(fast(cell, N_IN), fast(cell, HIDDEN), 0);
+            assertEquals(reference.numParams(), fast.numParams(), "same parameter layout, " + cell);
+            Nd4j.getRandom().setSeed(3);
+            reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
+            fast.setParams(reference.params().dup());
+            INDArray[] d = data(3, 7, 11);
+            Map<String, INDArray> want = gradients(reference, d);
+            Map<String, INDArray> got = gradients(fast, d);
+            assertEquals(reference.score(), fast.score(), 1e-12, "loss, " + cell);
+            assertEquals(want.keySet(), got.keySet());
+            for (String key : want.keySet()) {
+                assertArrayEquals(want.get(key).ravel().toDoubleVector(), got.get(key).ravel().toDoubleVector(), 1e-10,
+                        cell + " gradient " + key);
+            }
+            assertArrayEquals(reference.output(d[0]).ravel().toDoubleVector(), fast.output(d[0]).ravel().toDoubleVector(), 1e-12,
+                    "inference output, " + cell);
+        }
+    }
+
+    private static Map<String, INDArray> gradients(MultiLayerNetwork net, INDArray[] d) {
+        net.setInput(d[0]);
+        net.setLabels(d[1]);
+        net.computeGradientAndScore();
+        Gradient g = net.gradient();
+        Map<String, INDArray> out = new java.util.TreeMap<>();
+        g.gradientForVariable().forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
+    /** Central differences of the loss against the analytic gradient, at DL4J's own thresholds for recurrent layers. */
+    @Test
+    void everyCellPassesANumericGradientCheck() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            checkEveryCell();
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    private static void checkEveryCell() {
+        for (Cell cell : Cell.values()) {
+            MultiLayerNetwork net = net(fast(cell, N_IN), fast(cell, HIDDEN), 0);
+            Nd4j.getRandom().setSeed(5);
+            net.setParams(Nd4j.rand(DataType.DOUBLE, 1, net.numParams()).subi(0.5));
+            INDArray[] d = data(2, 5, 13);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(d[0])
+                    .labels(d[1]).epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+            assertTrue(ok, cell + " analytic gradients match finite differences");
+        }
+    }
+
+    /**
+     * One window of truncated BPTT trains the stock layers' way; and the state carries from step to step. (Over
+     * several windows the stock layers differ on purpose: their backward pass recomputes each window's forward
+     * pass from a zero state while the forward pass used the carried one; this layer differentiates the forward
+     * pass it ran, from the carried state, detached, as PyTorch's truncated BPTT does.)
+     */
+    @Test
+    void truncatedBpttWindowTrainsLikeTheStockLayersAndTheStateCarries() {
+        for (Cell cell : new Cell[] {Cell.RNN, Cell.LSTM}) {
+            MultiLayerNetwork reference = net(stock(cell, N_IN), stock(cell, HIDDEN), 12);
+            MultiLayerNetwork fast = net(fast(cell, N_IN), fast(cell, HIDDEN), 12);
+            Nd4j.getRandom().setSeed(7);
+            reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
+            fast.setParams(reference.params().dup());
+            INDArray[] d = data(3, 12, 17);
+            reference.fit(d[0], d[1]);
+            fast.fit(d[0], d[1]);
+            assertArrayEquals(reference.params().toDoubleVector(), fast.params().toDoubleVector(), 1e-10,
+                    cell + ": one SGD step of truncated BPTT, same parameters after");
+            INDArray step = d[0].get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
+            reference.rnnClearPreviousState();
+            fast.rnnClearPreviousState();
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(reference.rnnTimeStep(step).ravel().toDoubleVector(), fast.rnnTimeStep(step).ravel().toDoubleVector(),
+                        1e-12, cell + ": rnnTimeStep carries the state, step " + i);
+            }
+        }
+    }
+}
