@@ -38,7 +38,7 @@ spec bench-asha "scheduler: {algorithm: asha, max_epochs: $max_epochs, grace_epo
   >"$work/asha.yaml"
 
 json_number() { sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p" "$1" | head -1; }
-best() { sed -n 's/.*"objective": \([0-9.eE+-]*\).*/\1/p' "$1" | head -1; }
+best() { sed -n 's/.*"objective": \([0-9][0-9.eE+-]*\).*/\1/p' "$1" | head -1; }
 best_run() { sed -n 's/.*"run_name": "\([^"]*\)".*/\1/p' "$1" | head -1; }
 for s in grid asha; do
   echo "bench-asha: $s: rnnsweep sweep $work/$s.yaml --master local[2]" >&2

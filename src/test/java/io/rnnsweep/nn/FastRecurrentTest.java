@@ -157,4 +157,22 @@ class FastRecurrentTest {
             }
         }
     }
+
+    @Test
+    void configurationAndParametersRoundTripThroughDl4jSerialization() throws Exception {
+        for (Cell cell : Cell.values()) {
+            MultiLayerNetwork net = net(fast(cell, N_IN), fast(cell, HIDDEN), 0);
+            Nd4j.getRandom().setSeed(9);
+            net.setParams(Nd4j.rand(DataType.DOUBLE, 1, net.numParams()));
+            MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+            assertEquals(net.getLayerWiseConfigurations(), back, cell + ": JSON (checkpoints, Spark workers)");
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, true);
+            MultiLayerNetwork restored = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+            INDArray x = data(2, 4, 1)[0];
+            assertArrayEquals(net.output(x).ravel().toDoubleVector(), restored.output(x).ravel().toDoubleVector(), 0.0,
+                    cell + ": a restored network computes the same");
+        }
+    }
 }
