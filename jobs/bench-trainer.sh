@@ -17,6 +17,9 @@ out="${1:-$root/target/bench-trainer.json}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 corpus="$root/src/main/resources/io/rnnsweep/task/timemachine.txt"
+# Debian's python3-torch installs for the system interpreter.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 
 col() { # col FILE NAME -> values of that CSV column, one per line
   awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$1"
@@ -45,21 +48,21 @@ lstm="$(median_after_warmup "$work/lstm256.csv")"
 gru="$(median_after_warmup "$work/gru256.csv")"
 
 torch_json=null
-if python3 -c 'import torch' 2>/dev/null; then
+if "$py" -c 'import torch' 2>/dev/null; then
   echo "bench-trainer: PyTorch: python3 jobs/bench_torch.py (rnn:512 lstm:256 gru:256, 4 epochs)" >&2
-  torch_json="$(python3 "$root/jobs/bench_torch.py" "$corpus" 4 rnn:512 lstm:256 gru:256)"
+  torch_json="$("$py" "$root/jobs/bench_torch.py" "$corpus" 4 rnn:512 lstm:256 gru:256)"
 else
-  echo "bench-trainer: python3 cannot import torch: no PyTorch comparison (apt-get install python3-torch)" >&2
+  echo "bench-trainer: $py cannot import torch: no PyTorch comparison (apt-get install python3-torch)" >&2
 fi
 torch_median() { # torch_median KEY
   [ "$torch_json" = null ] && { echo null; return; }
-  python3 -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]][1:]; v.sort(); print(v[(len(v)-1)//2])' \
+  "$py" -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]][1:]; v.sort(); print(v[(len(v)-1)//2])' \
     "$torch_json" "$1"
 }
 ratio() { [ "$2" = null ] && { echo null; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 t_rnn="$(torch_median rnn_512)"; t_lstm="$(torch_median lstm_256)"; t_gru="$(torch_median gru_256)"
 t_sgemm=null
-[ "$torch_json" != null ] && t_sgemm="$(python3 -c 'import json,sys; print(round(json.loads(sys.argv[1])["sgemm_gflops"], 1))' "$torch_json")"
+[ "$torch_json" != null ] && t_sgemm="$("$py" -c 'import json,sys; print(round(json.loads(sys.argv[1])["sgemm_gflops"], 1))' "$torch_json")"
 
 # Two trials at once against one: the same trial (RNN 512, 3 epochs) in one sweep on local[2] / local[1].
 two_trials() { # two_trials NAME MASTER SEEDS

@@ -82,7 +82,7 @@ class MainTest {
             {"batch", "0", "--task", "timemachine", "--batch", "0"},
             {"batch", "7", "--task", "antonyms", "--batch", "7"},
             {"clip", "-1", "--task", "timemachine", "--clip", "-1"},
-            {"cell", "gru", "--task", "timemachine", "--cell", "gru"},
+            {"cell", "transformer", "--task", "timemachine", "--cell", "transformer"},
             {"optimizer", "rmsprop", "--task", "hello", "--optimizer", "rmsprop"},
             {"corpus", "missing.txt", "--task", "timemachine", "--corpus", dir.resolve("missing.txt").toString()},
             {"corpus", "empty.txt", "--task", "timemachine", "--corpus", empty.toString()},

@@ -39,7 +39,7 @@ class TrialConfigTest {
         String[][] bad = {
             {"hidden", "0"}, {"hidden", "-3"}, {"hidden", "abc"}, {"layers", "0"}, {"lr", "0"}, {"lr", "-1"},
             {"lr", "NaN"}, {"lr", "Infinity"}, {"clip", "0"}, {"clip", "-2"}, {"batch", "0"}, {"seq-len", "0"},
-            {"epochs", "0"}, {"epochs", "1.5"}, {"threads", "0"}, {"cell", "gru"}, {"optimizer", "rmsprop"},
+            {"epochs", "0"}, {"epochs", "1.5"}, {"threads", "0"}, {"cell", "transformer"}, {"optimizer", "rmsprop"},
             {"seed", "x"}, {"corpus", " "},
         };
         for (String[] b : bad) {
