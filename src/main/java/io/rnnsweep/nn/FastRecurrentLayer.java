@@ -30,6 +30,10 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
     private static final String CELL = "c";
     /** The buffers of the last training forward pass, for its backward pass. */
     private transient Forward cache;
+    /** The buffers of the last forward pass, for the state it leaves. */
+    private transient Forward last;
+    /** The GRU's pre-activation gradients on the recurrent side (r, z, and r ⊙ candidate), [T·m, 3n]. */
+    private transient INDArray gruRecurrentGrad;
 
     FastRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -106,8 +110,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         return out;
     }
 
-    private Forward last;
-
+    /** Keeps the last step's hidden (and cell) state, outside any workspace, in the given state map. */
     private void keepLastState(Map<String, INDArray> into) {
         Forward f = last;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -292,9 +295,6 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         gruRecurrentGrad = null;
         return new Pair<>(grad, permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
     }
-
-    /** The GRU's pre-activation gradients on the recurrent side (r, z, and r ⊙ candidate), [T·m, 3n]. */
-    private transient INDArray gruRecurrentGrad;
 
     /**
      * LSTM backward: returns dL/d(pre-activations) of all steps, [T·m, 4n], in DL4J's gate order (g, f, o, i).
