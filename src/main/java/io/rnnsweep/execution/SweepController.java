@@ -58,8 +58,9 @@ public final class SweepController {
     }
 
     /**
-     * Creates the controller for a tracked sweep whose scheduler trains trials in segments, keeping their
-     * checkpoints under {@code checkpointDir} (a folder or Hadoop FileSystem URI every executor can reach).
+     * Creates the controller for a sweep (tracked in {@code tracking} unless it is null) whose scheduler may train
+     * trials in segments, keeping their checkpoints under {@code checkpointDir} (a folder or Hadoop FileSystem
+     * URI every executor can reach; null for a sweep without early stopping).
      */
     public SweepController(SweepSpec spec, TrialExecutor executor, int maxConcurrent, PrintWriter progress,
                            SweepRun tracking, String checkpointDir) {
