@@ -23,10 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Runs a sweep under an early-stopping scheduler: each trial trains in segments, one trial executor job each,
@@ -104,11 +102,7 @@ final class ScheduledSweep {
         Deque<Integer> ready = new ArrayDeque<>();
         int nextNew = 0;
         int running = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(maxConcurrent, r -> {
-            Thread t = new Thread(r, "rnnsweep-trial");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = SweepController.trialPool(maxConcurrent);
         try {
             CompletionService<TrialOutcome> done = new ExecutorCompletionService<>(pool);
             while (true) {
@@ -133,12 +127,7 @@ final class ScheduledSweep {
                     }
                     continue;
                 }
-                TrialOutcome o;
-                try {
-                    o = done.take().get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
-                }
+                TrialOutcome o = SweepController.next(done);
                 running--;
                 handle(o, ready);
                 report(trials.get(o.index()), running, (System.nanoTime() - t0) / 1e9);

@@ -108,11 +108,7 @@ public final class SweepController {
         long t0 = System.nanoTime();
         TrialOutcome[] outcomes = new TrialOutcome[tasks.size()];
         AtomicInteger running = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(maxConcurrent, r -> {
-            Thread t = new Thread(r, "rnnsweep-trial");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = trialPool(maxConcurrent);
         try {
             CompletionService<TrialOutcome> done = new ExecutorCompletionService<>(pool);
             for (TrialTask task : tasks) {
@@ -126,12 +122,7 @@ public final class SweepController {
                 });
             }
             for (int finished = 1; finished <= tasks.size(); finished++) {
-                TrialOutcome o;
-                try {
-                    o = done.take().get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
-                }
+                TrialOutcome o = next(done);
                 outcomes[o.index()] = o;
                 if (tracking != null) {
                     TrialTask t = tasks.get(o.index());
@@ -170,6 +161,24 @@ public final class SweepController {
                 spec.name(), finished, total, running, failed, objective.metric(),
                 Double.isNaN(best) ? "-" : String.format(Locale.ROOT, "%.5g", best), clock(elapsed), clock(eta));
         progress.flush();
+    }
+
+    /** Returns the driver's pool of trial threads: daemons, so a stuck trial does not hold the JVM. */
+    static ExecutorService trialPool(int size) {
+        return Executors.newFixedThreadPool(size, r -> {
+            Thread t = new Thread(r, "rnnsweep-trial");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Takes the next outcome to come back; a trial executor reports failures, so an exception here is a bug. */
+    static TrialOutcome next(CompletionService<TrialOutcome> done) throws InterruptedException {
+        try {
+            return done.take().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
+        }
     }
 
     static String clock(double seconds) {

@@ -28,12 +28,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
     private static final long serialVersionUID = 1L;
     private static final String HIDDEN = "h";
     private static final String CELL = "c";
-    /** The buffers of the last training forward pass, for its backward pass. */
-    private transient Forward cache;
-    /** The buffers of the last forward pass, for the state it leaves. */
+    /** The buffers of the last forward pass: the state it leaves, and the backward pass of a training step. */
     private transient Forward last;
-    /** The GRU's pre-activation gradients on the recurrent side (r, z, and r ⊙ candidate), [T·m, 3n]. */
-    private transient INDArray gruRecurrentGrad;
 
     FastRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -45,6 +41,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
      */
     private static final class Forward {
         INDArray input;
+        boolean training;
         int m;
         int steps;
         /** Input, time-major: [T·m, nIn]. */
@@ -132,6 +129,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         }
         Forward f = new Forward();
         f.input = input;
+        f.training = training;
         f.m = (int) in.size(0);
         f.steps = (int) in.size(2);
         int m = f.m;
@@ -209,7 +207,6 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
             }
         }
         last = f;
-        cache = training ? f : null;
         INDArray out = rows(f.h, 1, t1 + 1, m).reshape('c', t1, m, n).permute(1, 2, 0);
         return permuteIfNWC(out);
     }
@@ -232,8 +229,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                                                           LayerWorkspaceMgr mgr) {
         assertInputSet(true);
         checkNoMask();
-        Forward f = cache;
-        if (f == null || f.input != input) {
+        Forward f = last;
+        if (f == null || !f.training || f.input != input) {
             throw new IllegalStateException("FastRecurrent: backprop without the training forward pass of this input");
         }
         int m = f.m;
@@ -249,57 +246,76 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         // dL/dh of every step, time-major.
         INDArray dh = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {(long) t1 * m, n}, 'c');
         dh.reshape('c', t1, m, n).assign(permuteIfNWC(epsilon).permute(2, 0, 1));
-        INDArray hPrev = rows(f.h, 0, t1, m);
-        INDArray dInput;
-        switch (layerConf().getCell()) {
-            case RNN -> {
-                // dh becomes dL/dz in place: dz_t = (dh_t + dz_{t+1} RW^T) * (1 - a_t^2).
-                INDArray a = rows(f.h, 1, t1 + 1, m);
-                INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, a.shape(), 'c');
-                a.mul(a, der);
-                der.rsubi(1.0);
-                for (int t = t1 - 1; t >= end; t--) {
-                    INDArray d = step(dh, t, m);
-                    if (t < t1 - 1) {
-                        Nd4j.gemm(step(dh, t + 1, m), rw, d, false, true, 1.0, 1.0);
-                    }
-                    d.muli(step(der, t, m));
-                }
-                dInput = dh;
-            }
-            case LSTM -> dInput = lstmBackward(f, dh, rw, end, mgr);
-            case GRU -> dInput = gruBackward(f, dh, rw, end, mgr);
-            default -> throw new IllegalStateException();
-        }
+        PreActivationGrads d = switch (layerConf().getCell()) {
+            case RNN -> rnnBackward(f, dh, rw, end, mgr);
+            case LSTM -> lstmBackward(f, dh, rw, end, mgr);
+            case GRU -> gruBackward(f, dh, rw, end, mgr);
+        };
         if (end > 0) {
-            rows(dInput, 0, end, m).assign(0);
+            rows(d.input(), 0, end, m).assign(0);
+            rows(d.recurrent(), 0, end, m).assign(0);
         }
-        INDArray dRecurrent = layerConf().getCell() == io.rnnsweep.trial.Cell.GRU ? gruRecurrentGrad : dInput;
-        Nd4j.gemm(hPrev, dRecurrent, rwg, true, false, 1.0, 0.0);
-        Nd4j.gemm(f.x, dInput, wg, true, false, 1.0, 0.0);
-        dInput.sum(bg, 0);
-        if (layerConf().getCell() == io.rnnsweep.trial.Cell.GRU) {
-            cols(gruRecurrentGrad, 2L * n, 3L * n).sum(gradientViews.get(FastRecurrentParams.RB), 0);
+        Nd4j.gemm(rows(f.h, 0, t1, m), d.recurrent(), rwg, true, false, 1.0, 0.0);
+        Nd4j.gemm(f.x, d.input(), wg, true, false, 1.0, 0.0);
+        d.input().sum(bg, 0);
+        boolean gru = layerConf().getCell() == io.rnnsweep.trial.Cell.GRU;
+        if (gru) {
+            cols(d.recurrent(), 2L * n, 3L * n).sum(gradientViews.get(FastRecurrentParams.RB), 0);
         }
         int nIn = (int) f.x.size(1);
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, new long[] {(long) t1 * m, nIn}, 'c');
-        Nd4j.gemm(dInput, w, eps, false, true, 1.0, 0.0);
+        Nd4j.gemm(d.input(), w, eps, false, true, 1.0, 0.0);
         Gradient grad = new DefaultGradient(gradientsFlattened);
         grad.gradientForVariable().put(FastRecurrentParams.W, wg);
         grad.gradientForVariable().put(FastRecurrentParams.RW, rwg);
         grad.gradientForVariable().put(FastRecurrentParams.B, bg);
-        if (layerConf().getCell() == io.rnnsweep.trial.Cell.GRU) {
+        if (gru) {
             grad.gradientForVariable().put(FastRecurrentParams.RB, gradientViews.get(FastRecurrentParams.RB));
         }
-        cache = null;
-        gruRecurrentGrad = null;
+        last = null;
         return new Pair<>(grad, permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
     }
 
     /**
-     * LSTM backward: returns dL/d(pre-activations) of all steps, [T·m, 4n], in DL4J's gate order (g, f, o, i).
+     * The gradients of a cell's pre-activations over all steps, [T·m, g·n]: on the input side (for {@code W},
+     * {@code b} and the layer below) and on the recurrent side (for {@code RW}); the same array except for the GRU,
+     * whose candidate's recurrent side is scaled by the reset gate.
      */
-    private INDArray lstmBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
+    private record PreActivationGrads(INDArray input, INDArray recurrent) {
+    }
+
+    /** Sets {@code into} to 1 − a², the derivative of tanh at its output {@code a}. */
+    private static void oneMinusSquare(INDArray a, INDArray into) {
+        a.mul(a, into);
+        into.rsubi(1.0);
+    }
+
+    /** Sets {@code into} to s (1 − s), the derivative of the sigmoid at its output {@code s}. */
+    private static void sigmoidDerivative(INDArray s, INDArray into) {
+        s.mul(s, into);
+        into.negi();
+        into.addi(s);
+    }
+
+    /** Simple RNN backward: dh becomes dL/dz in place, dz_t = (dh_t + dz_{t+1} RW^T) (1 − a_t²). */
+    private PreActivationGrads rnnBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
+        int m = f.m;
+        int t1 = f.steps;
+        INDArray a = rows(f.h, 1, t1 + 1, m);
+        INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, a.shape(), 'c');
+        oneMinusSquare(a, der);
+        for (int t = t1 - 1; t >= end; t--) {
+            INDArray d = step(dh, t, m);
+            if (t < t1 - 1) {
+                Nd4j.gemm(step(dh, t + 1, m), rw, d, false, true, 1.0, 1.0);
+            }
+            d.muli(step(der, t, m));
+        }
+        return new PreActivationGrads(dh, dh);
+    }
+
+    /** LSTM backward: dL/d(pre-activations) of all steps, [T·m, 4n], in DL4J's gate order (g, f, o, i). */
+    private PreActivationGrads lstmBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
         int m = f.m;
         int t1 = f.steps;
         int n = n();
@@ -308,15 +324,11 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         INDArray dp = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, p.shape(), 'c');
         // Derivatives of the activations, for all steps at once: 1 - g^2 and s (1 - s) for the sigmoid gates.
         INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, p.shape(), 'c');
-        p.mul(p, der);
-        cols(der, 0, n).rsubi(1.0);
-        INDArray sigDer = cols(der, n, 4L * n);
-        sigDer.negi();
-        sigDer.addi(cols(p, n, 4L * n));
+        oneMinusSquare(cols(p, 0, n), cols(der, 0, n));
+        sigmoidDerivative(cols(p, n, 4L * n), cols(der, n, 4L * n));
         // o (1 - tanh(c)^2), for all steps.
         INDArray dtc = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, f.aux.shape(), 'c');
-        f.aux.mul(f.aux, dtc);
-        dtc.rsubi(1.0);
+        oneMinusSquare(f.aux, dtc);
         dtc.muli(cols(p, 2L * n, 3L * n));
         INDArray dc = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
         INDArray dcNext = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
@@ -338,14 +350,11 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
             dc.mul(cols(pt, n, 2L * n), dcNext);
             dpt.muli(step(der, t, m));
         }
-        return dp;
+        return new PreActivationGrads(dp, dp);
     }
 
-    /**
-     * GRU backward: returns dL/d(input-side pre-activations) [T·m, 3n] (r, z, candidate) and leaves the
-     * recurrent-side ones in {@link #gruRecurrentGrad}.
-     */
-    private INDArray gruBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
+    /** GRU backward: dL/d(pre-activations) of all steps, [T·m, 3n] (r, z, candidate), on both sides. */
+    private PreActivationGrads gruBackward(Forward f, INDArray dh, INDArray rw, int end, LayerWorkspaceMgr mgr) {
         int m = f.m;
         int t1 = f.steps;
         int n = n();
@@ -355,11 +364,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         INDArray dr = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, g.shape(), 'c');
         // Derivatives for all steps: s (1 - s) for r and z, 1 - c^2 for the candidate.
         INDArray der = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, g.shape(), 'c');
-        g.mul(g, der);
-        INDArray sigDer = cols(der, 0, 2L * n);
-        sigDer.negi();
-        sigDer.addi(cols(g, 0, 2L * n));
-        cols(der, 2L * n, 3L * n).rsubi(1.0);
+        sigmoidDerivative(cols(g, 0, 2L * n), cols(der, 0, 2L * n));
+        oneMinusSquare(cols(g, 2L * n, 3L * n), cols(der, 2L * n, 3L * n));
         INDArray scratch = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {m, n}, 'c');
         for (int t = t1 - 1; t >= end; t--) {
             INDArray d = step(dh, t, m);
@@ -393,10 +399,6 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
             cols(drt, 0, 2L * n).assign(cols(dxt, 0, 2L * n));
             dCand.mul(r, cols(drt, 2L * n, 3L * n));
         }
-        if (end > 0) {
-            rows(dr, 0, end, m).assign(0);
-        }
-        gruRecurrentGrad = dr;
-        return dx;
+        return new PreActivationGrads(dx, dr);
     }
 }

@@ -35,6 +35,8 @@ public final class SweepRun implements AutoCloseable {
     private final RunLog parentLog;
     private final List<PendingBatch> unsent = new ArrayList<>();
     private int unfinished;
+    /** The runs of trials that paused between segments, by trial id: one search per trial, not one per pause. */
+    private final Map<String, String> pausedRuns = new java.util.HashMap<>();
 
     private SweepRun(TrackingLocation location, EmbeddedServer server, TrackingTarget target, MlflowClient client,
                      String experimentId, Service.RunInfo parent) {
@@ -187,12 +189,17 @@ public final class SweepRun implements AutoCloseable {
                                          List<PendingBatch> unsentByExecutor) {
         replay(unsentByExecutor);
         try {
-            List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
-                    SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
-            if (found.isEmpty()) {
-                return; // The run is created when the trial comes back from a later segment or ends.
+            String runId = pausedRuns.get(handle.trialId());
+            if (runId == null) {
+                List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
+                        SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
+                if (found.isEmpty()) {
+                    return; // The run is created when the trial comes back from a later segment or ends.
+                }
+                runId = found.get(0).getRunId();
+                pausedRuns.put(handle.trialId(), runId);
             }
-            replay(List.of(new PendingBatch(found.get(0).getRunId(), List.of(), Map.of(), tags)));
+            replay(List.of(new PendingBatch(runId, List.of(), Map.of(), tags)));
         } catch (RuntimeException e) {
             if (!Retry.transientFailure(e)) {
                 throw e;
