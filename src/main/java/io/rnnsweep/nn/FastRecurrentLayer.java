@@ -1,5 +1,6 @@
 package io.rnnsweep.nn;
 
+import io.rnnsweep.trial.Cell;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -28,18 +29,35 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
     private static final long serialVersionUID = 1L;
     private static final String HIDDEN = "h";
     private static final String CELL = "c";
-    /** The buffers of the last forward pass: the state it leaves, and the backward pass of a training step. */
-    private transient Forward last;
+    /** The last forward pass: the state it leaves, and the backward pass of a training step. */
+    private transient Pass last;
+    /** The Java arrays of the single-precision CPU path, reused from pass to pass. */
+    private transient CpuFloatPass.Scratch scratch;
 
     FastRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
+    /** A forward pass kept for the state it leaves and for its backward pass. */
+    interface Pass {
+        /** The layer input the pass ran on. */
+        INDArray input();
+
+        /** Whether it was a training pass. */
+        boolean training();
+
+        /** The hidden state after the last step, [m, n], a new array. */
+        INDArray lastHidden();
+
+        /** The LSTM cell state after the last step, [m, n], a new array; null for the other cells. */
+        INDArray lastCell();
+    }
+
     /**
-     * One forward pass: the input (time-major), the hidden states (row block 0 is the initial state), and the
-     * cell's other activations.
+     * One forward pass in ND4J operations (any data type, any backend): the input (time-major), the hidden states
+     * (row block 0 is the initial state), and the cell's other activations.
      */
-    private static final class Forward {
+    private static final class Forward implements Pass {
         INDArray input;
         boolean training;
         int m;
@@ -54,6 +72,26 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         INDArray gates;
         /** LSTM: tanh of the cell state, [T·m, n]. GRU: the recurrent projections (+ RB), [T·m, 3n]. */
         INDArray aux;
+
+        @Override
+        public INDArray input() {
+            return input;
+        }
+
+        @Override
+        public boolean training() {
+            return training;
+        }
+
+        @Override
+        public INDArray lastHidden() {
+            return step(h, steps, m).dup('c');
+        }
+
+        @Override
+        public INDArray lastCell() {
+            return c == null ? null : step(c, steps, m).dup('c');
+        }
     }
 
     private int n() {
@@ -109,11 +147,11 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
 
     /** Keeps the last step's hidden (and cell) state, outside any workspace, in the given state map. */
     private void keepLastState(Map<String, INDArray> into) {
-        Forward f = last;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            into.put(HIDDEN, step(f.h, f.steps, f.m).dup('c'));
-            if (f.c != null) {
-                into.put(CELL, step(f.c, f.steps, f.m).dup('c'));
+            into.put(HIDDEN, last.lastHidden());
+            INDArray cell = last.lastCell();
+            if (cell != null) {
+                into.put(CELL, cell);
             }
         }
     }
@@ -126,6 +164,19 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         if (in.rank() != 3) {
             throw new IllegalStateException("FastRecurrent expects input [minibatch, size, time], got "
                     + java.util.Arrays.toString(in.shape()));
+        }
+        INDArray w = getParam(FastRecurrentParams.W);
+        INDArray rw = getParam(FastRecurrentParams.RW);
+        Cell kind = layerConf().getCell();
+        if (CpuFloatPass.applies(dataType)) {
+            if (scratch == null) {
+                scratch = new CpuFloatPass.Scratch();
+            }
+            CpuFloatPass p = CpuFloatPass.forward(input, in, training, kind, n(), w, rw,
+                    getParam(FastRecurrentParams.B), kind == Cell.GRU ? getParam(FastRecurrentParams.RB) : null,
+                    state == null ? null : state.get(HIDDEN), state == null ? null : state.get(CELL), scratch, mgr);
+            last = p;
+            return permuteIfNWC(p.output());
         }
         Forward f = new Forward();
         f.input = input;
@@ -141,10 +192,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         f.x.reshape('c', t1, m, nIn).assign(in.permute(2, 0, 1));
         f.h = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) (t1 + 1) * m, n}, 'c');
         initial(step(f.h, 0, m), state == null ? null : state.get(HIDDEN));
-        INDArray w = getParam(FastRecurrentParams.W);
-        INDArray rw = getParam(FastRecurrentParams.RW);
         INDArray b = getParam(FastRecurrentParams.B).reshape(1, -1);
-        switch (layerConf().getCell()) {
+        switch (kind) {
             case RNN -> {
                 INDArray a = rows(f.h, 1, t1 + 1, m);
                 Nd4j.gemm(f.x, w, a, false, false, 1.0, 0.0);
@@ -229,10 +278,14 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                                                           LayerWorkspaceMgr mgr) {
         assertInputSet(true);
         checkNoMask();
-        Forward f = last;
-        if (f == null || !f.training || f.input != input) {
+        Pass pass = last;
+        if (pass == null || !pass.training() || pass.input() != input) {
             throw new IllegalStateException("FastRecurrent: backprop without the training forward pass of this input");
         }
+        if (pass instanceof CpuFloatPass p) {
+            return cpuBackward(p, epsilon, tbpttBackLength, mgr);
+        }
+        Forward f = (Forward) pass;
         int m = f.m;
         int t1 = f.steps;
         int n = n();
@@ -258,22 +311,42 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         Nd4j.gemm(rows(f.h, 0, t1, m), d.recurrent(), rwg, true, false, 1.0, 0.0);
         Nd4j.gemm(f.x, d.input(), wg, true, false, 1.0, 0.0);
         d.input().sum(bg, 0);
-        boolean gru = layerConf().getCell() == io.rnnsweep.trial.Cell.GRU;
+        boolean gru = layerConf().getCell() == Cell.GRU;
         if (gru) {
             cols(d.recurrent(), 2L * n, 3L * n).sum(gradientViews.get(FastRecurrentParams.RB), 0);
         }
         int nIn = (int) f.x.size(1);
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, new long[] {(long) t1 * m, nIn}, 'c');
         Nd4j.gemm(d.input(), w, eps, false, true, 1.0, 0.0);
+        last = null;
+        return new Pair<>(gradient(gru), permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
+    }
+
+    private Pair<Gradient, INDArray> cpuBackward(CpuFloatPass p, INDArray epsilon, int tbpttBackLength,
+                                                 LayerWorkspaceMgr mgr) {
+        INDArray dOut = permuteIfNWC(epsilon);
+        int steps = (int) dOut.size(2);
+        int end = tbpttBackLength > 0 ? Math.max(0, steps - tbpttBackLength) : 0;
+        boolean gru = layerConf().getCell() == Cell.GRU;
+        CpuFloatPass.GradientViews views = new CpuFloatPass.GradientViews(gradientViews.get(FastRecurrentParams.W),
+                gradientViews.get(FastRecurrentParams.RW), gradientViews.get(FastRecurrentParams.B),
+                gru ? gradientViews.get(FastRecurrentParams.RB) : null);
+        INDArray eps = p.backward(dOut, end, getParam(FastRecurrentParams.W),
+                getParam(FastRecurrentParams.RW), views, mgr);
+        last = null;
+        return new Pair<>(gradient(gru), permuteIfNWC(eps));
+    }
+
+    /** The layer's gradient: its flat gradient array with a view per parameter. */
+    private Gradient gradient(boolean gru) {
         Gradient grad = new DefaultGradient(gradientsFlattened);
-        grad.gradientForVariable().put(FastRecurrentParams.W, wg);
-        grad.gradientForVariable().put(FastRecurrentParams.RW, rwg);
-        grad.gradientForVariable().put(FastRecurrentParams.B, bg);
+        grad.gradientForVariable().put(FastRecurrentParams.W, gradientViews.get(FastRecurrentParams.W));
+        grad.gradientForVariable().put(FastRecurrentParams.RW, gradientViews.get(FastRecurrentParams.RW));
+        grad.gradientForVariable().put(FastRecurrentParams.B, gradientViews.get(FastRecurrentParams.B));
         if (gru) {
             grad.gradientForVariable().put(FastRecurrentParams.RB, gradientViews.get(FastRecurrentParams.RB));
         }
-        last = null;
-        return new Pair<>(grad, permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
+        return grad;
     }
 
     /**

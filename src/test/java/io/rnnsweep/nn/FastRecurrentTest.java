@@ -26,20 +26,27 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
-/** The fast recurrent layers against DL4J's stock layers and against finite differences, in double precision. */
+/**
+ * The fast recurrent layers against DL4J's stock layers and against finite differences in double precision (ND4J
+ * operations), and their single-precision CPU path ({@link CpuFloatPass}) against the double-precision one.
+ */
 class FastRecurrentTest {
     private static final int N_IN = 5;
     private static final int HIDDEN = 6;
     private static final int CLASSES = 4;
 
     private static MultiLayerNetwork net(Layer first, Layer second, int tbptt) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
+        return net(first, second, tbptt, tbptt, DataType.DOUBLE);
+    }
+
+    private static MultiLayerNetwork net(Layer first, Layer second, int tbptt, int tbpttBack, DataType type) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(type)
                 .updater(tbptt > 0 ? new org.nd4j.linalg.learning.config.Sgd(0.1) : new NoOp()).weightInit(WeightInit.XAVIER).miniBatch(false).list()
                 .layer(first).layer(second)
                 .layer(new RnnOutputLayer.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES)
                         .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build());
         if (tbptt > 0) {
-            list.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbptt).tBPTTBackwardLength(tbptt);
+            list.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbptt).tBPTTBackwardLength(tbpttBack);
         }
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -173,6 +180,83 @@ class FastRecurrentTest {
             INDArray x = data(2, 4, 1)[0];
             assertArrayEquals(net.output(x).ravel().toDoubleVector(), restored.output(x).ravel().toDoubleVector(), 0.0,
                     cell + ": a restored network computes the same");
+        }
+    }
+
+    /** Largest absolute difference, relative to the largest magnitude of the reference. */
+    private static double relativeError(double[] want, double[] got) {
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            scale = Math.max(scale, Math.abs(want[i]));
+            diff = Math.max(diff, Math.abs(want[i] - got[i]));
+        }
+        return diff / Math.max(scale, 1e-30);
+    }
+
+    /** Float rounding plus the 4e-7 of the activation approximation, through a few steps: well under 1e-4. */
+    private static final double FLOAT_TOLERANCE = 1e-4;
+
+    @Test
+    void singlePrecisionCpuPathComputesTheDoublePrecisionLossAndGradientsOfEveryCell() {
+        assertTrue(CpuFloatPass.applies(DataType.FLOAT), "the tests run on ND4J's CPU backend");
+        for (Cell cell : Cell.values()) {
+            for (int[] shape : new int[][] {{3, 7}, {1, 4}, {4, 1}}) {
+                MultiLayerNetwork reference = net(fast(cell, N_IN), fast(cell, HIDDEN), 0, 0, DataType.DOUBLE);
+                MultiLayerNetwork single = net(fast(cell, N_IN), fast(cell, HIDDEN), 0, 0, DataType.FLOAT);
+                Nd4j.getRandom().setSeed(19);
+                reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
+                single.setParams(reference.params().castTo(DataType.FLOAT));
+                INDArray[] d = data(shape[0], shape[1], 23);
+                INDArray[] f = {d[0].castTo(DataType.FLOAT), d[1].castTo(DataType.FLOAT)};
+                String what = cell + " batch " + shape[0] + " steps " + shape[1];
+                Map<String, INDArray> want = gradients(reference, d);
+                Map<String, INDArray> got = gradients(single, f);
+                assertEquals(reference.score(), single.score(), FLOAT_TOLERANCE * reference.score(), "loss, " + what);
+                assertEquals(want.keySet(), got.keySet());
+                for (String key : want.keySet()) {
+                    double error = relativeError(want.get(key).ravel().toDoubleVector(), got.get(key).ravel().toDoubleVector());
+                    assertTrue(error < FLOAT_TOLERANCE, what + " gradient " + key + ": relative error " + error);
+                }
+                double error = relativeError(reference.output(d[0]).ravel().toDoubleVector(),
+                        single.output(f[0]).ravel().toDoubleVector());
+                assertTrue(error < FLOAT_TOLERANCE, what + " inference output: relative error " + error);
+            }
+        }
+    }
+
+    /**
+     * Several windows of truncated BPTT (backward shorter than forward, so early steps get no gradient) with SGD:
+     * the single-precision path's loss after every epoch equals the double-precision path's within float
+     * tolerance, and so does the state it carries into {@code rnnTimeStep}.
+     */
+    @Test
+    void singlePrecisionCpuPathTrainsEpochByEpochLikeTheDoublePrecisionPath() {
+        for (Cell cell : Cell.values()) {
+            MultiLayerNetwork reference = net(fast(cell, N_IN), fast(cell, HIDDEN), 4, 3, DataType.DOUBLE);
+            MultiLayerNetwork single = net(fast(cell, N_IN), fast(cell, HIDDEN), 4, 3, DataType.FLOAT);
+            Nd4j.getRandom().setSeed(29);
+            reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
+            single.setParams(reference.params().castTo(DataType.FLOAT));
+            INDArray[] d = data(3, 12, 31);
+            INDArray[] f = {d[0].castTo(DataType.FLOAT), d[1].castTo(DataType.FLOAT)};
+            for (int epoch = 1; epoch <= 5; epoch++) {
+                reference.fit(d[0], d[1]);
+                single.fit(f[0], f[1]);
+                assertEquals(reference.score(), single.score(), FLOAT_TOLERANCE * reference.score(),
+                        cell + ": loss after epoch " + epoch);
+            }
+            double error = relativeError(reference.params().toDoubleVector(), single.params().toDoubleVector());
+            assertTrue(error < FLOAT_TOLERANCE, cell + ": parameters after 5 epochs, relative error " + error);
+            reference.rnnClearPreviousState();
+            single.rnnClearPreviousState();
+            for (int i = 0; i < 3; i++) {
+                INDArray step = d[0].get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1));
+                double stepError = relativeError(reference.rnnTimeStep(step).ravel().toDoubleVector(),
+                        single.rnnTimeStep(step.castTo(DataType.FLOAT)).ravel().toDoubleVector());
+                assertTrue(stepError < FLOAT_TOLERANCE, cell + ": rnnTimeStep step " + i + ", relative error " + stepError);
+            }
         }
     }
 }

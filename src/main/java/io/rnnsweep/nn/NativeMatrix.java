@@ -1,0 +1,97 @@
+package io.rnnsweep.nn;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A single-precision column-major matrix in ND4J's native memory, seen through its address (for OpenBLAS, the
+ * library and thread setting ND4J's CPU backend uses) and a buffer (for Java loops): row {@code i} of column
+ * {@code c} at {@code i + c·ld}. Only for ND4J's CPU backend.
+ */
+final class NativeMatrix {
+    final int rows;
+    final int cols;
+    final int ld;
+    private final FloatPointer base;
+    private final FloatBuffer buffer;
+
+    private NativeMatrix(INDArray a) {
+        if (a.rank() != 2 || a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("a float matrix is needed, got " + a.dataType() + " rank " + a.rank());
+        }
+        rows = (int) a.size(0);
+        cols = (int) a.size(1);
+        if (rows > 1 && a.stride(0) != 1) {
+            throw new IllegalArgumentException("not column-major: strides " + java.util.Arrays.toString(a.stride()));
+        }
+        ld = cols > 1 ? (int) a.stride(1) : rows;
+        long extent = (long) (cols - 1) * ld + rows;
+        base = new FloatPointer(a.data().addressPointer());
+        base.capacity(extent).limit(extent);
+        buffer = base.asBuffer();
+    }
+
+    /** Views a rank-2 float array whose rows are adjacent in memory (an 'f'-ordered array or a row range of one). */
+    static NativeMatrix of(INDArray a) {
+        return new NativeMatrix(a);
+    }
+
+    /** The address of element ({@code row}, {@code col}). */
+    FloatPointer at(long row, long col) {
+        return new FloatPointer(base).position(row + col * ld);
+    }
+
+    /**
+     * Copies rows {@code [row, row + count)} of every column into {@code dst} from {@code at}, column-major with
+     * height count.
+     */
+    void gatherRows(int row, int count, float[] dst, int at) {
+        if (ld == count) {
+            buffer.get(row, dst, at, count * cols);
+            return;
+        }
+        for (int c = 0; c < cols; c++) {
+            buffer.get(row + c * ld, dst, at + c * count, count);
+        }
+    }
+
+    /** Writes {@code src} from {@code at} (column-major, height count) to rows {@code [row, row + count)}. */
+    void scatterRows(int row, int count, float[] src, int at) {
+        if (ld == count) {
+            buffer.put(row, src, at, count * cols);
+            return;
+        }
+        for (int c = 0; c < cols; c++) {
+            buffer.put(row + c * ld, src, at + c * count, count);
+        }
+    }
+
+    /** Sets rows {@code [row, row + count)} of every column to zero. */
+    void zeroRows(int row, int count) {
+        float[] zeros = new float[count];
+        for (int c = 0; c < cols; c++) {
+            buffer.put(row + c * ld, zeros, 0, count);
+        }
+    }
+
+    /**
+     * {@code C = op(A)·op(B) + beta·C} for column-major operands given by their first element's address and
+     * leading dimension; {@code C} is m×n, the inner dimension k.
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, FloatPointer a, int lda,
+                     FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasColMajor,
+                transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** Writes the sums of columns {@code [col, col + count)} over all rows to the contiguous vector {@code into}. */
+    void columnSums(int col, int count, FloatPointer ones, FloatPointer into) {
+        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasColMajor, openblas_nolapack.CblasTrans,
+                rows, count, 1f, at(0, col), ld, ones, 1, 0f, into, 1);
+    }
+}
