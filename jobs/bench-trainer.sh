@@ -4,7 +4,8 @@
 #  - training tokens/s of rnnsweep's trainer for RNN 512, LSTM 256 and GRU 256 (batch 32 x 35 steps, SGD lr 1,
 #    clip 1): median of epochs 2-4 (epoch 1 is the warm-up);
 #  - the same models in PyTorch on the same machine, in the same run, when python3 can import torch
-#    (Debian: apt-get install python3-torch), and the ratio rnnsweep / PyTorch;
+#    (Debian: apt-get install python3-torch), also on one thread (its BLAS included), and the ratio
+#    rnnsweep / PyTorch;
 #  - ND4J's single-thread SGEMM rate (jobs/rnnsweep sgemm, 1024 x 1024) and each model's share of it
 #    (tokens/s x FLOP per token: 6 x (gates x (28 x h + h x h) + h x 28) for forward and backward);
 #  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s
@@ -50,7 +51,10 @@ gru="$(median_after_warmup "$work/gru256.csv")"
 torch_json=null
 if "$py" -c 'import torch' 2>/dev/null; then
   echo "bench-trainer: PyTorch: python3 jobs/bench_torch.py (rnn:512 lstm:256 gru:256, 4 epochs)" >&2
-  torch_json="$("$py" "$root/jobs/bench_torch.py" "$corpus" 4 rnn:512 lstm:256 gru:256)"
+  # torch.set_num_threads(1) does not reach Debian's torch's BLAS (the system OpenBLAS, its own thread pool):
+  # without these, PyTorch's matrix products run on every core.
+  torch_json="$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+    "$py" "$root/jobs/bench_torch.py" "$corpus" 4 rnn:512 lstm:256 gru:256)"
 else
   echo "bench-trainer: $py cannot import torch: no PyTorch comparison (apt-get install python3-torch)" >&2
 fi

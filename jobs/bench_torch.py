@@ -4,8 +4,11 @@ One-hot input (28 tokens), nn.RNN / nn.LSTM / nn.GRU, a linear output layer, mea
 SGD with lr 1, clip_grad_norm_ 1, batch 32 x 35 steps with the state carried (detached) across windows.
 Prints one JSON line: training tokens/s of each epoch per model, and the single-thread SGEMM GFLOP/s of
 torch.mm on 1024 x 1024 matrices. Usage: python3 jobs/bench_torch.py CORPUS EPOCHS MODEL:HIDDEN...
+One thread needs OPENBLAS_NUM_THREADS=1 too (jobs/bench-trainer.sh sets it): torch.set_num_threads does not
+reach the BLAS Debian's torch calls; the JSON records the setting.
 """
 import json
+import os
 import re
 import sys
 import time
@@ -72,7 +75,8 @@ def main():
     data = tokens(sys.argv[1])
     data = data[: int(len(data) * 0.9)]
     epochs = int(sys.argv[2])
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "sgemm_gflops": sgemm_gflops()}
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+              "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "sgemm_gflops": sgemm_gflops()}
     for spec in sys.argv[3:]:
         kind, hidden = spec.split(":")
         model = Model(kind, int(hidden))

@@ -1,13 +1,14 @@
 package io.rnnsweep.nn;
 
 /**
- * The elementwise part of one time step of each cell, in single precision on Java arrays, written as flat counted
- * loops the JIT compiles to SIMD code.
+ * The elementwise part of one time step of each cell, in single precision on Java arrays, written as loops the
+ * JIT compiles to SIMD code.
  *
- * <p>A step's block holds the minibatch's rows of every gate column-major: row {@code i} of column {@code c} at
- * {@code c·m + i}, so gate {@code j} of a {@code g}-gate cell is the contiguous range {@code [j·nm, (j+1)·nm)}
- * with {@code nm = n·m}. Gate orders are DL4J's: LSTM (g, f, o, i), GRU (r, z, candidate). Biases arrive expanded
- * to block shape. Activations use {@link #tanh(float)}, a rational approximation within 4e-7 of the exact value.
+ * <p>Every array is one gate's (or state's) block of a step, the minibatch's rows column-major: row {@code i} of
+ * unit {@code c} at {@code c·m + i}; biases arrive expanded to block shape. Each loop reads and writes only index
+ * {@code k} of whole arrays and calls at most one activation: C2 vectorises such loops and gives up on offset
+ * indices (which might alias) and on large bodies. Activations use {@link #tanh(float)}, a rational approximation
+ * within 4e-7 of the exact value.
  */
 final class CellKernels {
     private static final float CLAMP = 7.90531110763549805f;
@@ -51,112 +52,114 @@ final class CellKernels {
         return 0.5f + 0.5f * tanh(0.5f * x);
     }
 
-    /** Simple RNN forward: {@code h[ho + k] = tanh(pre[k] + bias[k])}. */
-    static void rnnForward(float[] pre, float[] bias, float[] h, int ho, int nm) {
-        for (int k = 0; k < nm; k++) {
-            h[ho + k] = tanh(pre[k] + bias[k]);
+    /** {@code out = tanh(pre + bias)}. */
+    static void tanh(float[] pre, float[] bias, float[] out, int len) {
+        for (int k = 0; k < len; k++) {
+            out[k] = tanh(pre[k] + bias[k]);
         }
     }
 
-    /** Simple RNN backward: {@code dz[k] = dh[k] (1 − a²)} with {@code a = h[ho + k]}, the step's output. */
-    static void rnnBackward(float[] dh, float[] h, int ho, float[] dz, int nm) {
-        for (int k = 0; k < nm; k++) {
-            float a = h[ho + k];
+    /** {@code out = σ(pre + bias)}. */
+    static void sigmoid(float[] pre, float[] bias, float[] out, int len) {
+        for (int k = 0; k < len; k++) {
+            out[k] = sigmoid(pre[k] + bias[k]);
+        }
+    }
+
+    /** {@code out = σ(pre + bias + rec)}: a GRU gate from its input and recurrent projections. */
+    static void sigmoid(float[] pre, float[] bias, float[] rec, float[] out, int len) {
+        for (int k = 0; k < len; k++) {
+            out[k] = sigmoid(pre[k] + bias[k] + rec[k]);
+        }
+    }
+
+    /** Simple RNN backward: {@code dz = dh (1 − h²)}, h the step's output. */
+    static void rnnBackward(float[] dh, float[] h, float[] dz, int len) {
+        for (int k = 0; k < len; k++) {
+            float a = h[k];
             dz[k] = dh[k] * (1f - a * a);
         }
     }
 
-    /**
-     * LSTM forward: activates the gates of {@code pre + bias} into {@code acts[ao..]}, and writes the cell state
-     * {@code c = f·cPrev + i·g} to {@code c[co..]}, its tanh to {@code tc[co..]} and {@code h = o·tanh(c)} to
-     * {@code h[ho..]}.
-     */
-    static void lstmForward(float[] pre, float[] bias, float[] cPrev, int cpo, float[] acts, int ao,
-                            float[] c, int co, float[] tc, float[] h, int ho, int nm) {
-        for (int k = 0; k < nm; k++) {
-            float g = tanh(pre[k] + bias[k]);
-            float f = sigmoid(pre[nm + k] + bias[nm + k]);
-            float o = sigmoid(pre[2 * nm + k] + bias[2 * nm + k]);
-            float i = sigmoid(pre[3 * nm + k] + bias[3 * nm + k]);
-            float cell = f * cPrev[cpo + k] + i * g;
-            float t = tanh(cell);
-            acts[ao + k] = g;
-            acts[ao + nm + k] = f;
-            acts[ao + 2 * nm + k] = o;
-            acts[ao + 3 * nm + k] = i;
-            c[co + k] = cell;
-            tc[co + k] = t;
-            h[ho + k] = o * t;
+    /** LSTM cell update from activated gates: {@code c = f·cPrev + i·g}, {@code tc = tanh(c)}, {@code h = o·tc}. */
+    static void lstmCell(float[] f, float[] cPrev, float[] i, float[] g, float[] o, float[] c, float[] tc, float[] h,
+                         int len) {
+        for (int k = 0; k < len; k++) {
+            c[k] = f[k] * cPrev[k] + i[k] * g[k];
+        }
+        for (int k = 0; k < len; k++) {
+            tc[k] = tanh(c[k]);
+        }
+        for (int k = 0; k < len; k++) {
+            h[k] = o[k] * tc[k];
         }
     }
 
     /**
-     * LSTM backward through one step: from dL/dh of the step and {@code carry} (dL/dc of the next step times its
-     * forget gate; zeros at the last step) writes the pre-activation gradients of the four gates to {@code dz} and
-     * replaces {@code carry} with this step's dL/dc times its forget gate.
+     * LSTM backward through one step: from dL/dh and {@code carry} (the next step's dL/dc times its forget gate;
+     * zeros at the last step) writes the gates' pre-activation gradients and replaces {@code carry} with this
+     * step's dL/dc times its forget gate. {@code dc} is scratch.
      */
-    static void lstmBackward(float[] dh, float[] acts, int ao, float[] cPrev, int cpo, float[] tc, int co,
-                             float[] carry, float[] dz, int nm) {
-        for (int k = 0; k < nm; k++) {
-            float g = acts[ao + k];
-            float f = acts[ao + nm + k];
-            float o = acts[ao + 2 * nm + k];
-            float i = acts[ao + 3 * nm + k];
-            float t = tc[co + k];
-            float d = dh[k];
-            float dc = d * o * (1f - t * t) + carry[k];
-            dz[k] = dc * i * (1f - g * g);
-            dz[nm + k] = dc * cPrev[cpo + k] * f * (1f - f);
-            dz[2 * nm + k] = d * t * o * (1f - o);
-            dz[3 * nm + k] = dc * g * i * (1f - i);
-            carry[k] = dc * f;
+    static void lstmBackward(float[] dh, float[] g, float[] f, float[] o, float[] i, float[] cPrev, float[] tc,
+                             float[] carry, float[] dc, float[] dg, float[] df, float[] dO, float[] di, int len) {
+        for (int k = 0; k < len; k++) {
+            float t = tc[k];
+            float ok = o[k];
+            dc[k] = dh[k] * ok * (1f - t * t) + carry[k];
+            dO[k] = dh[k] * t * ok * (1f - ok);
+        }
+        for (int k = 0; k < len; k++) {
+            float gk = g[k];
+            float ik = i[k];
+            dg[k] = dc[k] * ik * (1f - gk * gk);
+            di[k] = dc[k] * gk * ik * (1f - ik);
+        }
+        for (int k = 0; k < len; k++) {
+            float fk = f[k];
+            df[k] = dc[k] * cPrev[k] * fk * (1f - fk);
+            carry[k] = dc[k] * fk;
         }
     }
 
     /**
-     * GRU forward (PyTorch's equations): {@code r = σ(x_r + rec_r)}, {@code z = σ(x_z + rec_z)},
-     * {@code hn = rec_n + RB}, {@code cand = tanh(x_n + r·hn)}, {@code h = cand + z (hPrev − cand)}, where
-     * {@code x = pre + bias} is the input projection and {@code rec} the recurrent one. Keeps r, z and cand in
-     * {@code acts[ao..]} and hn in {@code hn[no..]} for the backward pass.
+     * GRU candidate and output (PyTorch's equations): {@code hn = rec_n + RB}, {@code cand = tanh(x_n + r·hn)},
+     * {@code h = cand + z (hPrev − cand)}, where {@code x_n = pre + bias} is the candidate's input projection.
      */
-    static void gruForward(float[] pre, float[] bias, float[] rec, float[] rbias, float[] hPrev, int hpo,
-                           float[] acts, int ao, float[] hn, int no, float[] h, int ho, int nm) {
-        for (int k = 0; k < nm; k++) {
-            float r = sigmoid(pre[k] + bias[k] + rec[k]);
-            float z = sigmoid(pre[nm + k] + bias[nm + k] + rec[nm + k]);
-            float n = rec[2 * nm + k] + rbias[k];
-            float cand = tanh(pre[2 * nm + k] + bias[2 * nm + k] + r * n);
-            acts[ao + k] = r;
-            acts[ao + nm + k] = z;
-            acts[ao + 2 * nm + k] = cand;
-            hn[no + k] = n;
-            h[ho + k] = cand + z * (hPrev[hpo + k] - cand);
+    static void gruCandidate(float[] pre, float[] bias, float[] rec, float[] rbias, float[] r, float[] z,
+                             float[] hPrev, float[] hn, float[] cand, float[] h, int len) {
+        for (int k = 0; k < len; k++) {
+            hn[k] = rec[k] + rbias[k];
+        }
+        for (int k = 0; k < len; k++) {
+            cand[k] = tanh(pre[k] + bias[k] + r[k] * hn[k]);
+        }
+        for (int k = 0; k < len; k++) {
+            h[k] = cand[k] + z[k] * (hPrev[k] - cand[k]);
         }
     }
 
     /**
-     * GRU backward through one step: from dL/dh of the step and {@code carry} (the next step's dL/dh times its z;
-     * zeros at the last step) writes the input-side pre-activation gradients (r, z, candidate) to {@code dx}, the
-     * recurrent-side ones (the candidate's scaled by r) to {@code dr}, and replaces {@code carry} with this step's
-     * dL/dh times its z.
+     * GRU backward through one step: from dL/dh and {@code carry} (the next step's dL/dh times its z; zeros at the
+     * last step) writes the pre-activation gradients of r, z and the candidate ({@code dn}; its recurrent side,
+     * scaled by r, to {@code dnRec}) and replaces {@code carry} with this step's dL/dh times its z. {@code d} is
+     * scratch.
      */
-    static void gruBackward(float[] dh, float[] acts, int ao, float[] hn, int no, float[] hPrev, int hpo,
-                            float[] carry, float[] dx, float[] dr, int nm) {
-        for (int k = 0; k < nm; k++) {
-            float r = acts[ao + k];
-            float z = acts[ao + nm + k];
-            float cand = acts[ao + 2 * nm + k];
-            float d = dh[k] + carry[k];
-            float dn = d * (1f - z) * (1f - cand * cand);
-            float dzv = d * (hPrev[hpo + k] - cand) * z * (1f - z);
-            float drv = dn * hn[no + k] * r * (1f - r);
-            dx[k] = drv;
-            dx[nm + k] = dzv;
-            dx[2 * nm + k] = dn;
-            dr[k] = drv;
-            dr[nm + k] = dzv;
-            dr[2 * nm + k] = dn * r;
-            carry[k] = d * z;
+    static void gruBackward(float[] dh, float[] r, float[] z, float[] cand, float[] hn, float[] hPrev,
+                            float[] carry, float[] d, float[] dr, float[] dz, float[] dn, float[] dnRec, int len) {
+        for (int k = 0; k < len; k++) {
+            d[k] = dh[k] + carry[k];
+            carry[k] = d[k] * z[k];
+        }
+        for (int k = 0; k < len; k++) {
+            float zk = z[k];
+            float c = cand[k];
+            dn[k] = d[k] * (1f - zk) * (1f - c * c);
+            dz[k] = d[k] * (hPrev[k] - c) * zk * (1f - zk);
+        }
+        for (int k = 0; k < len; k++) {
+            float rk = r[k];
+            dr[k] = dn[k] * hn[k] * rk * (1f - rk);
+            dnRec[k] = dn[k] * rk;
         }
     }
 }

@@ -56,28 +56,72 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
     }
 
     /**
-     * Java arrays of a layer's passes, grown as needed and reused: the activations a backward pass reads
-     * (hidden states, gates, cell states) and the per-step blocks.
+     * Java arrays of a layer's passes, reused from pass to pass while the shape stays: per step the hidden state
+     * and the activations a backward pass reads (gates, cell states), and one step's blocks (gathered
+     * pre-activations, biases, gradients). Every array is one block of {@code n·m} floats.
      */
     static final class Scratch {
+        private int nm;
+        private int gates;
         float[] h0;
         float[] c0;
-        float[] h;
-        float[] acts;
-        float[] c;
-        float[] tc;
-        float[] hn;
-        float[] pre;
-        float[] rec;
-        float[] bias;
+        /** Per step: hidden state. */
+        float[][] h = new float[0][];
+        /** Per step and gate: activations (LSTM g, f, o, i; GRU r, z, candidate). */
+        float[][][] acts = new float[0][][];
+        /** Per step: LSTM cell state; GRU h·RW_n + RB. */
+        float[][] c = new float[0][];
+        /** Per step: LSTM tanh of the cell state. */
+        float[][] tc = new float[0][];
+        float[][] pre;
+        float[][] rec;
+        float[][] bias;
         float[] rbias;
         float[] dh;
         float[] carry;
-        float[] dz;
-        float[] dr;
+        float[] tmp;
+        float[] dnRec;
+        float[][] dz;
 
-        private static float[] size(float[] a, int length) {
-            return a != null && a.length >= length ? a : new float[length];
+        /** Makes room for {@code steps} steps of blocks of {@code nm} floats with {@code gates} gates. */
+        void shape(int steps, int nm, int gates) {
+            if (nm != this.nm || gates != this.gates) {
+                this.nm = nm;
+                this.gates = gates;
+                h0 = new float[nm];
+                c0 = new float[nm];
+                h = new float[0][];
+                acts = new float[0][][];
+                c = new float[0][];
+                tc = new float[0][];
+                pre = new float[gates][nm];
+                rec = new float[gates][nm];
+                bias = new float[gates][nm];
+                rbias = new float[nm];
+                dh = new float[nm];
+                carry = new float[nm];
+                tmp = new float[nm];
+                dnRec = new float[nm];
+                dz = new float[gates][nm];
+            }
+            if (h.length < steps) {
+                h = grow(h, steps, nm);
+                c = grow(c, steps, nm);
+                tc = grow(tc, steps, nm);
+                float[][][] more = Arrays.copyOf(acts, steps);
+                for (int t = acts.length; t < steps; t++) {
+                    more[t] = new float[gates][nm];
+                }
+                acts = more;
+            }
+        }
+
+        private static float[][] grow(float[][] blocks, int steps, int nm) {
+            float[][] more = Arrays.copyOf(blocks, steps);
+            for (int t = blocks.length; t < steps; t++) {
+                more[t] = new float[nm];
+            }
+            return more;
         }
     }
 
@@ -119,63 +163,65 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         NativeMatrix pm = NativeMatrix.of(pre);
         NativeMatrix.gemm(false, false, tm, gn, nIn, xm.at(0, 0), xm.ld, wm.at(0, 0), wm.ld, 0f, pm.at(0, 0), pm.ld);
 
-        s.h0 = Scratch.size(s.h0, nm);
-        s.h = Scratch.size(s.h, tm * n);
-        s.pre = Scratch.size(s.pre, m * gn);
-        s.bias = Scratch.size(s.bias, m * gn);
-        expand(b.toFloatVector(), s.bias);
-        h0m.gatherRows(0, m, s.h0, 0);
+        s.shape(steps, nm, g);
+        float[] bv = b.toFloatVector();
+        for (int j = 0; j < g; j++) {
+            expand(bv, j * n, s.bias[j]);
+        }
+        h0m.gatherRows(0, m, 0, n, s.h0);
         NativeMatrix rec = null;
-        switch (cell) {
-            case LSTM -> {
-                s.c0 = Scratch.size(s.c0, nm);
-                s.c = Scratch.size(s.c, tm * n);
-                s.tc = Scratch.size(s.tc, tm * n);
-                s.acts = Scratch.size(s.acts, tm * gn);
-                if (cellState == null) {
-                    Arrays.fill(s.c0, 0, nm, 0f);
-                } else {
-                    System.arraycopy(cellState.castTo(DataType.FLOAT).dup('f').data().asFloat(), 0, s.c0, 0, nm);
-                }
+        if (cell == Cell.LSTM) {
+            if (cellState == null) {
+                Arrays.fill(s.c0, 0f);
+            } else {
+                System.arraycopy(cellState.castTo(DataType.FLOAT).dup('f').data().asFloat(), 0, s.c0, 0, nm);
             }
-            case GRU -> {
-                s.acts = Scratch.size(s.acts, tm * gn);
-                s.hn = Scratch.size(s.hn, tm * n);
-                s.rec = Scratch.size(s.rec, m * gn);
-                s.rbias = Scratch.size(s.rbias, nm);
-                expand(rb.toFloatVector(), s.rbias);
-                rec = NativeMatrix.of(mgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                        new long[] {m, gn}, 'f'));
-            }
-            case RNN -> {
-            }
+        } else if (cell == Cell.GRU) {
+            expand(rb.toFloatVector(), 0, s.rbias);
+            rec = NativeMatrix.of(mgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                    new long[] {m, gn}, 'f'));
         }
         for (int t = 0; t < steps; t++) {
             FloatPointer prev = t == 0 ? h0m.at(0, 0) : hm.at((long) (t - 1) * m, 0);
             int ldPrev = t == 0 ? h0m.ld : hm.ld;
             if (cell == Cell.GRU) {
                 NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwm.at(0, 0), rwm.ld, 0f, rec.at(0, 0), rec.ld);
-                rec.gatherRows(0, m, s.rec, 0);
             } else {
                 NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwm.at(0, 0), rwm.ld, 1f,
                         pm.at((long) t * m, 0), pm.ld);
             }
-            pm.gatherRows(t * m, m, s.pre, 0);
-            switch (cell) {
-                case RNN -> CellKernels.rnnForward(s.pre, s.bias, s.h, t * nm, nm);
-                case LSTM -> CellKernels.lstmForward(s.pre, s.bias, t == 0 ? s.c0 : s.c, t == 0 ? 0 : (t - 1) * nm,
-                        s.acts, t * m * gn, s.c, t * nm, s.tc, s.h, t * nm, nm);
-                case GRU -> CellKernels.gruForward(s.pre, s.bias, s.rec, s.rbias, t == 0 ? s.h0 : s.h,
-                        t == 0 ? 0 : (t - 1) * nm, s.acts, t * m * gn, s.hn, t * nm, s.h, t * nm, nm);
+            for (int j = 0; j < g; j++) {
+                pm.gatherRows(t * m, m, j * n, n, s.pre[j]);
+                if (rec != null) {
+                    rec.gatherRows(0, m, j * n, n, s.rec[j]);
+                }
             }
-            hm.scatterRows(t * m, m, s.h, t * nm);
+            float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
+            float[][] a = s.acts[t];
+            switch (cell) {
+                case RNN -> CellKernels.tanh(s.pre[0], s.bias[0], s.h[t], nm);
+                case LSTM -> {
+                    CellKernels.tanh(s.pre[0], s.bias[0], a[0], nm);
+                    for (int j = 1; j < 4; j++) {
+                        CellKernels.sigmoid(s.pre[j], s.bias[j], a[j], nm);
+                    }
+                    CellKernels.lstmCell(a[1], t == 0 ? s.c0 : s.c[t - 1], a[3], a[0], a[2], s.c[t], s.tc[t], s.h[t], nm);
+                }
+                case GRU -> {
+                    CellKernels.sigmoid(s.pre[0], s.bias[0], s.rec[0], a[0], nm);
+                    CellKernels.sigmoid(s.pre[1], s.bias[1], s.rec[1], a[1], nm);
+                    CellKernels.gruCandidate(s.pre[2], s.bias[2], s.rec[2], s.rbias, a[0], a[1], hPrev, s.c[t], a[2],
+                            s.h[t], nm);
+                }
+            }
+            hm.scatterRows(t * m, m, 0, n, s.h[t]);
         }
     }
 
-    /** Writes each of the vector's values m times in a row: a bias as a column-major block of height m. */
-    private void expand(float[] vector, float[] block) {
-        for (int c = 0; c < vector.length; c++) {
-            Arrays.fill(block, c * m, (c + 1) * m, vector[c]);
+    /** Writes values {@code [from, from + block.length / m)} of the vector m times each: a column-major block. */
+    private void expand(float[] vector, int from, float[] block) {
+        for (int c = 0; c < block.length / m; c++) {
+            Arrays.fill(block, c * m, (c + 1) * m, vector[from + c]);
         }
     }
 
@@ -204,9 +250,7 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         if (cell != Cell.LSTM) {
             return null;
         }
-        int nm = n * m;
-        float[] last = Arrays.copyOfRange(s.c, (steps - 1) * nm, steps * nm);
-        return Nd4j.create(last, new long[] {m, n}, 'f').dup('c');
+        return Nd4j.create(s.c[steps - 1].clone(), new long[] {m, n}, 'f').dup('c');
     }
 
     /** The gradients one backward pass writes: views into the layer's flat gradient. */
@@ -232,30 +276,31 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         NativeMatrix dzm = NativeMatrix.of(dzAll);
         NativeMatrix drm = NativeMatrix.of(drAll);
         NativeMatrix rwm = NativeMatrix.of(rw);
-        s.dh = Scratch.size(s.dh, nm);
-        s.dz = Scratch.size(s.dz, m * gn);
-        s.carry = Scratch.size(s.carry, nm);
-        Arrays.fill(s.carry, 0, nm, 0f);
-        if (cell == Cell.GRU) {
-            s.dr = Scratch.size(s.dr, m * gn);
-        }
+        Arrays.fill(s.carry, 0f);
         for (int t = steps - 1; t >= end; t--) {
             if (t < steps - 1) {
                 NativeMatrix.gemm(false, true, m, n, gn, drm.at((long) (t + 1) * m, 0), drm.ld, rwm.at(0, 0), rwm.ld,
                         1f, dhm.at((long) t * m, 0), dhm.ld);
             }
-            dhm.gatherRows(t * m, m, s.dh, 0);
-            int prev = t == 0 ? 0 : (t - 1) * nm;
+            dhm.gatherRows(t * m, m, 0, n, s.dh);
+            float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
+            float[][] a = s.acts[t];
+            float[][] dz = s.dz;
             switch (cell) {
-                case RNN -> CellKernels.rnnBackward(s.dh, s.h, t * nm, s.dz, nm);
-                case LSTM -> CellKernels.lstmBackward(s.dh, s.acts, t * m * gn, t == 0 ? s.c0 : s.c, prev, s.tc,
-                        t * nm, s.carry, s.dz, nm);
-                case GRU -> CellKernels.gruBackward(s.dh, s.acts, t * m * gn, s.hn, t * nm, t == 0 ? s.h0 : s.h, prev,
-                        s.carry, s.dz, s.dr, nm);
+                case RNN -> CellKernels.rnnBackward(s.dh, s.h[t], dz[0], nm);
+                case LSTM -> CellKernels.lstmBackward(s.dh, a[0], a[1], a[2], a[3], t == 0 ? s.c0 : s.c[t - 1], s.tc[t],
+                        s.carry, s.tmp, dz[0], dz[1], dz[2], dz[3], nm);
+                case GRU -> CellKernels.gruBackward(s.dh, a[0], a[1], a[2], s.c[t], hPrev, s.carry, s.tmp, dz[0], dz[1],
+                        dz[2], s.dnRec, nm);
             }
-            dzm.scatterRows(t * m, m, s.dz, 0);
+            for (int j = 0; j < g; j++) {
+                dzm.scatterRows(t * m, m, j * n, n, dz[j]);
+            }
             if (cell == Cell.GRU) {
-                drm.scatterRows(t * m, m, s.dr, 0);
+                // The recurrent side: r and z as on the input side, the candidate's scaled by r.
+                drm.scatterRows(t * m, m, 0, n, dz[0]);
+                drm.scatterRows(t * m, m, n, n, dz[1]);
+                drm.scatterRows(t * m, m, 2 * n, n, s.dnRec);
             }
         }
         if (end > 0) {

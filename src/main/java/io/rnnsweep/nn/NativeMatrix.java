@@ -45,27 +45,27 @@ final class NativeMatrix {
     }
 
     /**
-     * Copies rows {@code [row, row + count)} of every column into {@code dst} from {@code at}, column-major with
-     * height count.
+     * Copies rows {@code [row, row + count)} of columns {@code [col, col + width)} into {@code dst}, column-major
+     * with height count.
      */
-    void gatherRows(int row, int count, float[] dst, int at) {
+    void gatherRows(int row, int count, int col, int width, float[] dst) {
         if (ld == count) {
-            buffer.get(row, dst, at, count * cols);
+            buffer.get(row + col * ld, dst, 0, count * width);
             return;
         }
-        for (int c = 0; c < cols; c++) {
-            buffer.get(row + c * ld, dst, at + c * count, count);
+        for (int c = 0; c < width; c++) {
+            buffer.get(row + (col + c) * ld, dst, c * count, count);
         }
     }
 
-    /** Writes {@code src} from {@code at} (column-major, height count) to rows {@code [row, row + count)}. */
-    void scatterRows(int row, int count, float[] src, int at) {
+    /** Writes {@code src} (column-major, height count) to rows {@code [row, row + count)} of columns from col. */
+    void scatterRows(int row, int count, int col, int width, float[] src) {
         if (ld == count) {
-            buffer.put(row, src, at, count * cols);
+            buffer.put(row + col * ld, src, 0, count * width);
             return;
         }
-        for (int c = 0; c < cols; c++) {
-            buffer.put(row + c * ld, src, at + c * count, count);
+        for (int c = 0; c < width; c++) {
+            buffer.put(row + (col + c) * ld, src, c * count, count);
         }
     }
 
