@@ -2,7 +2,7 @@
 # Trainer benchmark on timemachine (the whole bundled corpus), one thread, written as JSON
 # (default: target/bench-trainer.json):
 #  - training tokens/s of rnnsweep's trainer for RNN 512, LSTM 256 and GRU 256 (batch 32 x 35 steps, SGD lr 1,
-#    clip 1): median of epochs 2-4 (epoch 1 is the warm-up);
+#    clip 1): each run's median of epochs 2-4 (epoch 1 is the warm-up);
 #  - the same models in PyTorch on the same machine, in the same run, when python3 can import torch
 #    (Debian: apt-get install python3-torch), also on one thread (its BLAS included), and the ratio
 #    rnnsweep / PyTorch;
@@ -11,7 +11,10 @@
 #  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s
 #    against one trial alone (goal >= 1.9x);
 #  - validation perplexity after 1, 5 and 20 epochs at the seed settings (RNN 512, SGD lr 1, clip 1).
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 15 minutes on 2 cores)
+# A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
+# (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
+# in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 20 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -22,12 +25,6 @@ corpus="$root/src/main/resources/io/rnnsweep/task/timemachine.txt"
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
-col() { # col FILE NAME -> values of that CSV column, one per line
-  awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$1"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-median_after_warmup() { col "$1" tokens_per_sec | tail -n +2 | median; }
-
 train() { # train NAME ARGS...
   local name="$1"; shift
   echo "bench-trainer: $name: jobs/rnnsweep train --task timemachine $*" >&2
@@ -35,38 +32,30 @@ train() { # train NAME ARGS...
     >"$work/$name.log"
 }
 common=(--lr 1 --clip 1 --batch 32 --seq-len 35 --seed 0)
-train rnn512 --cell rnn --hidden 512 --epochs 4 "${common[@]}"
-train lstm256 --cell lstm --hidden 256 --epochs 4 "${common[@]}"
-train gru256 --cell gru --hidden 256 --epochs 4 "${common[@]}"
-
-sgemm="$(OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" sgemm --size 1024 --threads 1 | sed -n 's/.*: \([0-9.]*\) GFLOP\/s/\1/p')"
-echo "bench-trainer: ND4J sgemm, 1 thread: $sgemm GFLOP/s" >&2
-
-flop() { awk -v g="$1" -v h="$2" 'BEGIN { printf "%.0f", 6 * (g * (28 * h + h * h) + h * 28) }'; }
-share() { awk -v t="$1" -v f="$2" -v p="$3" 'BEGIN { printf "%.3f", t * f / (p * 1e9) }'; }
-rnn="$(median_after_warmup "$work/rnn512.csv")"
-lstm="$(median_after_warmup "$work/lstm256.csv")"
-gru="$(median_after_warmup "$work/gru256.csv")"
-
-torch_json=null
+models=(rnn:512 lstm:256 gru:256)
+rounds="${BENCH_ROUNDS:-3}"
+torch=no
 if "$py" -c 'import torch' 2>/dev/null; then
-  echo "bench-trainer: PyTorch: python3 jobs/bench_torch.py (rnn:512 lstm:256 gru:256, 4 epochs)" >&2
-  # torch.set_num_threads(1) does not reach Debian's torch's BLAS (the system OpenBLAS, its own thread pool):
-  # without these, PyTorch's matrix products run on every core.
-  torch_json="$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-    "$py" "$root/jobs/bench_torch.py" "$corpus" 4 rnn:512 lstm:256 gru:256)"
+  torch=yes
 else
   echo "bench-trainer: $py cannot import torch: no PyTorch comparison (apt-get install python3-torch)" >&2
 fi
-torch_median() { # torch_median KEY
-  [ "$torch_json" = null ] && { echo null; return; }
-  "$py" -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]][1:]; v.sort(); print(v[(len(v)-1)//2])' \
-    "$torch_json" "$1"
-}
-ratio() { [ "$2" = null ] && { echo null; return; }; awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-t_rnn="$(torch_median rnn_512)"; t_lstm="$(torch_median lstm_256)"; t_gru="$(torch_median gru_256)"
-t_sgemm=null
-[ "$torch_json" != null ] && t_sgemm="$("$py" -c 'import json,sys; print(round(json.loads(sys.argv[1])["sgemm_gflops"], 1))' "$torch_json")"
+for round in $(seq 1 "$rounds"); do
+  OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" sgemm --size 1024 --threads 1 \
+    | sed -n 's/.*: \([0-9.]*\) GFLOP\/s/\1/p' >"$work/sgemm-$round.txt"
+  echo "bench-trainer: round $round: ND4J sgemm, 1 thread: $(cat "$work/sgemm-$round.txt") GFLOP/s" >&2
+  for spec in "${models[@]}"; do
+    kind="${spec%%:*}"; hidden="${spec##*:}"
+    train "$kind$hidden-$round" --cell "$kind" --hidden "$hidden" --epochs 4 "${common[@]}"
+    if [ "$torch" = yes ]; then
+      echo "bench-trainer: round $round: PyTorch $spec: python3 jobs/bench_torch.py" >&2
+      # torch.set_num_threads(1) does not reach Debian's torch's BLAS (the system OpenBLAS, its own thread
+      # pool): without these, PyTorch's matrix products run on every core.
+      OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+        "$py" "$root/jobs/bench_torch.py" "$corpus" 4 "$spec" >"$work/torch-$kind$hidden-$round.json"
+    fi
+  done
+done
 
 # Two trials at once against one: the same trial (RNN 512, 3 epochs) in one sweep on local[2] / local[1].
 two_trials() { # two_trials NAME MASTER SEEDS
@@ -82,39 +71,92 @@ YAML
   "$root/jobs/rnnsweep" sweep "$work/$1.yaml" --master "$2" --out "$work/$1" --tracking-uri "$work/mlruns" \
     >"$work/$1.log" 2>&1
 }
+# One trial alone before and after the two together (the VM's speed drifts).
 two_trials one 'local[1]' 0
 two_trials two 'local[2]' '0, 1'
-# tokens/s of epochs 2-3 of every trial, summed over the trials running together
-one_rate="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next } $e > 1 { s += $c; n++ } END { printf "%.0f", s / n }' "$work/one/trials.csv")"
-two_rate="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next } $e > 1 { s += $c; n++ } END { printf "%.0f", 2 * s / n }' "$work/two/trials.csv")"
+two_trials again 'local[1]' 0
+# tokens/s of epochs 2-3 of every trial: the mean for one trial alone, the sum for the two together
+rate() { # rate TRIALS FILES...
+  local trials="$1"; shift
+  awk -F, -v k="$trials" 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next }
+    $e > 1 { s += $c; n++ } END { printf "%.0f", k * s / n }' "$@"
+}
+one_rate="$(rate 1 "$work/one/trials.csv" "$work/again/trials.csv")"
+two_rate="$(rate 2 "$work/two/trials.csv")"
 
 train seed20 --cell rnn --hidden 512 --epochs 20 "${common[@]}"
-ppl_at() { col "$work/seed20.csv" val_perplexity | sed -n "${1}p"; }
 
 mkdir -p "$(dirname "$out")"
-cat >"$out" <<JSON
-{
-  "task": "timemachine (whole bundled corpus)",
-  "threads": 1,
-  "batch": 32,
-  "seq_len": 35,
-  "clip": 1,
-  "method": "training tokens/s, median of epochs 2-4 (epoch 1 is warm-up); the same run measures PyTorch",
-  "sgemm_gflops_nd4j_1_thread": $sgemm,
-  "sgemm_gflops_torch_1_thread": $t_sgemm,
-  "rnn_512": {"rnnsweep": $rnn, "pytorch": $t_rnn, "ratio": $(ratio "$rnn" "$t_rnn"),
-              "flop_per_token": $(flop 1 512), "share_of_sgemm_peak": $(share "$rnn" "$(flop 1 512)" "$sgemm")},
-  "lstm_256": {"rnnsweep": $lstm, "pytorch": $t_lstm, "ratio": $(ratio "$lstm" "$t_lstm"),
-               "flop_per_token": $(flop 4 256), "share_of_sgemm_peak": $(share "$lstm" "$(flop 4 256)" "$sgemm")},
-  "gru_256": {"rnnsweep": $gru, "pytorch": $t_gru, "ratio": $(ratio "$gru" "$t_gru"),
-              "flop_per_token": $(flop 3 256), "share_of_sgemm_peak": $(share "$gru" "$(flop 3 256)" "$sgemm")},
-  "two_trials": {"one_trial_tokens_per_sec": $one_rate, "two_trials_tokens_per_sec": $two_rate,
-                 "speedup": $(awk -v a="$two_rate" -v b="$one_rate" 'BEGIN { printf "%.3f", a / b }')},
-  "val_perplexity_rnn512_sgd_lr1_clip1": {"epoch_1": $(ppl_at 1), "epoch_5": $(ppl_at 5), "epoch_20": $(ppl_at 20)},
-  "pytorch_raw": $torch_json,
-  "host": "$(hostname)",
-  "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')",
-  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+"$py" - "$work" "$out" "$rounds" "$one_rate" "$two_rate" "$(hostname)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "${models[@]}" <<'PY'
+import csv, json, os, statistics, sys, time
+
+work, out, rounds, one_rate, two_rate, host, cpu = sys.argv[1:8]
+rounds = int(rounds)
+models = [m.split(":") for m in sys.argv[8:]]
+
+
+def after_warmup(values):
+    return statistics.median(values[1:])
+
+
+def ours(name):
+    with open(os.path.join(work, name + ".csv")) as f:
+        return after_warmup([float(r["tokens_per_sec"]) for r in csv.DictReader(f)])
+
+
+def theirs(name):
+    path = os.path.join(work, "torch-" + name + ".json")
+    if not os.path.exists(path):
+        return None, None
+    with open(path) as f:
+        raw = json.load(f)
+    key = next(k for k in raw if isinstance(raw[k], list))
+    return after_warmup(raw[key]), raw["sgemm_gflops"]
+
+
+sgemm = [float(open(os.path.join(work, f"sgemm-{r}.txt")).read()) for r in range(1, rounds + 1)]
+peak = statistics.median(sgemm)
+result = {
+    "task": "timemachine (whole bundled corpus)",
+    "threads": 1, "batch": 32, "seq_len": 35, "clip": 1, "rounds": rounds,
+    "method": "each round: ND4J SGEMM, then per model rnnsweep and right after PyTorch (both one thread); "
+              "a run's tokens/s is the median of its epochs 2-4; per model the median over rounds, the ratio "
+              "the median of the per-round ratios",
+    "sgemm_gflops_nd4j_1_thread": round(peak, 1),
+    "sgemm_gflops_nd4j_rounds": sgemm,
 }
-JSON
+torch_sgemm = []
+for kind, hidden in models:
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
+    h = int(hidden)
+    flop = 6 * (gates * (28 * h + h * h) + h * 28)
+    mine, torch, ratios = [], [], []
+    for r in range(1, rounds + 1):
+        name = f"{kind}{hidden}-{r}"
+        a = ours(name)
+        b, s = theirs(name)
+        mine.append(round(a, 1))
+        if b is not None:
+            torch.append(round(b, 1))
+            ratios.append(round(a / b, 3))
+            torch_sgemm.append(s)
+    entry = {"rnnsweep": round(statistics.median(mine), 1), "rnnsweep_rounds": mine,
+             "flop_per_token": flop,
+             "share_of_sgemm_peak": round(statistics.median(mine) * flop / (peak * 1e9), 3)}
+    if torch:
+        entry.update({"pytorch": round(statistics.median(torch), 1), "pytorch_rounds": torch,
+                      "ratio": round(statistics.median(ratios), 3), "ratios": ratios})
+    result[f"{kind}_{hidden}"] = entry
+result["sgemm_gflops_torch_1_thread"] = round(statistics.median(torch_sgemm), 1) if torch_sgemm else None
+result["two_trials"] = {"one_trial_tokens_per_sec": float(one_rate), "two_trials_tokens_per_sec": float(two_rate),
+                        "speedup": round(float(two_rate) / float(one_rate), 3)}
+with open(os.path.join(work, "seed20.csv")) as f:
+    ppl = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
+result["val_perplexity_rnn512_sgd_lr1_clip1"] = {"epoch_1": ppl[0], "epoch_5": ppl[4], "epoch_20": ppl[19]}
+result.update({"host": host, "cpu": cpu, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+with open(out, "w") as f:
+    json.dump(result, f, indent=2)
+    f.write("\n")
+PY
 cat "$out"

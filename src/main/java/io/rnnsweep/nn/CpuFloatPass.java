@@ -50,9 +50,20 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         this.s = s;
     }
 
-    /** Whether this path computes the layer: single precision on ND4J's CPU backend. */
+    /** Whether this path can compute the layer: single precision on ND4J's CPU backend. */
     static boolean applies(DataType type) {
         return type == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+    }
+
+    /**
+     * Whether a pass of this shape fits the JVM heap: its Java arrays (per step the hidden state, the gates and
+     * the LSTM's cell states) may take at most a quarter of the maximum heap; larger passes (a small executor
+     * heap, a long sequence) run in ND4J operations off the heap.
+     */
+    static boolean fitsHeap(Cell cell, long steps, long m, long n) {
+        long gates = cell == Cell.RNN ? 1 : cell == Cell.LSTM ? 4 : 3;
+        long bytes = 4L * steps * m * n * (gates + 3);
+        return bytes <= Runtime.getRuntime().maxMemory() / 4;
     }
 
     /**

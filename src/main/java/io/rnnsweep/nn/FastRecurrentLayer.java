@@ -19,10 +19,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A {@link FastRecurrent} layer at work. The input of all time steps is projected in one GEMM; each step then
- * costs one recurrent GEMM and a few in-place elementwise ops on time-major buffers ({@code [T·m, ·]}, rows of
- * step t contiguous); the backward pass keeps each step's pre-activation gradients and computes the weight
- * gradients of all steps in one GEMM each. The forward pass of a training step is kept for its backward pass
- * (DL4J's stock layers compute it twice). Truncated BPTT and {@code rnnTimeStep} carry the state as DL4J's
+ * costs one recurrent GEMM and its elementwise work; the backward pass keeps each step's pre-activation gradients
+ * and computes the weight gradients of all steps in one GEMM each. The forward pass of a training step is kept
+ * for its backward pass (DL4J's stock layers compute it twice). In single precision on the CPU backend a
+ * {@link CpuFloatPass} does the work; otherwise ND4J operations on row-major time-major buffers
+ * ({@code [T·m, ·]}, rows of step t contiguous). Truncated BPTT and {@code rnnTimeStep} carry the state as DL4J's
  * layers do. Masks are not supported (the tasks that use this layer have none).
  */
 final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
@@ -168,7 +169,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         INDArray w = getParam(FastRecurrentParams.W);
         INDArray rw = getParam(FastRecurrentParams.RW);
         Cell kind = layerConf().getCell();
-        if (CpuFloatPass.applies(dataType)) {
+        if (CpuFloatPass.applies(dataType) && CpuFloatPass.fitsHeap(kind, in.size(2), in.size(0), n())) {
             if (scratch == null) {
                 scratch = new CpuFloatPass.Scratch();
             }

@@ -1,7 +1,9 @@
 /**
  * rnnsweep's own DL4J recurrent layers: the simple RNN, LSTM and GRU cells computed with one input-projection
- * GEMM over all time steps, one recurrent GEMM and one fused activation per step, and the weight gradients in
- * one GEMM after the backward pass, on preallocated time-major buffers. Parameters are laid out like DL4J's
- * {@code SimpleRnn} and {@code LSTM}, so networks and checkpoints exchange them.
+ * GEMM over all time steps, one recurrent GEMM per step, and the weight gradients in one GEMM after the backward
+ * pass, on time-major buffers. In single precision on ND4J's CPU backend the products go straight to OpenBLAS and
+ * each step's elementwise work runs in vectorised Java loops ({@code CpuFloatPass}, {@code CellKernels});
+ * otherwise in ND4J operations. Parameters are laid out like DL4J's {@code SimpleRnn} and {@code LSTM}, so
+ * networks and checkpoints exchange them.
  */
 package io.rnnsweep.nn;
