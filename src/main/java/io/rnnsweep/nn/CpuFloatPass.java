@@ -277,8 +277,14 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         int tm = steps * m;
         int gn = g * n;
         int nm = n * m;
-        INDArray dhAll = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, n}, 'f');
-        dhAll.reshape('f', m, steps, n).assign(epsilon.permute(0, 2, 1));
+        // dL/dh of every step, [T·m, n], accumulated in place: the incoming gradient itself when it arrives in this
+        // layout (from FastRnnOutput, or a FastRecurrent above), as DL4J's layers modify theirs; a copy otherwise.
+        INDArray dhAll = epsilon.permute(0, 2, 1).reshape('f', tm, n);
+        if (dhAll.dataType() != DataType.FLOAT || dhAll.ordering() != 'f' || dhAll.stride(0) != 1
+                || dhAll.stride(1) != tm) {
+            INDArray copy = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, n}, 'f');
+            dhAll = copy.assign(dhAll);
+        }
         INDArray dzAll = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, gn}, 'f');
         INDArray drAll = cell == Cell.GRU
                 ? mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, gn}, 'f')

@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.nn.FastRecurrent;
+import io.rnnsweep.nn.FastRnnOutput;
 import io.rnnsweep.trial.Cell;
 import io.rnnsweep.trial.TrialConfig;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -83,8 +84,10 @@ final class Nets {
             list.layer(recurrent(c, in, c.hidden(), hiddenActivation));
             in = c.hidden();
         }
-        list.layer(new RnnOutputLayer.Builder(loss).nIn(in).nOut(nOut).activation(outputActivation)
-                .dataFormat(RNNFormat.NCW).build());
+        // DL4J's output layer, computed in one pass for softmax + cross-entropy (FastRnnOutput falls back to
+        // DL4J's code otherwise).
+        list.layer(FastRnnOutput.of(new RnnOutputLayer.Builder(loss).nIn(in).nOut(nOut).activation(outputActivation)
+                .dataFormat(RNNFormat.NCW).build()));
         if (tbpttLength > 0) {
             list.backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(tbpttLength)
                     .tBPTTBackwardLength(tbpttLength);

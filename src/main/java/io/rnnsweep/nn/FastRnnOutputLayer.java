@@ -1,0 +1,164 @@
+package io.rnnsweep.nn;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * DL4J's recurrent output layer with its training-time work for softmax + cross-entropy done in one pass: the
+ * logits of all steps in one OpenBLAS product on the time-major column-major input {@link FastRecurrent} hands
+ * over (no reshaping copies), softmax, loss and {@code p − y} in Java, the gradients in three more products; the
+ * gradient handed back keeps that layout. Score and gradients are DL4J's: the summed cross-entropy of clipped
+ * probabilities (over the minibatch when it is one), {@code p − y} as the pre-activation gradient. Anything else
+ * (double precision, another backend, masks, dropout, weight noise, class weights, NWC, a batch of one or a
+ * single step, inference) runs DL4J's code.
+ */
+final class FastRnnOutputLayer extends RnnOutputLayer {
+    private static final long serialVersionUID = 1L;
+
+    FastRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** Whether this input and these labels take the fast path. */
+    private boolean fast() {
+        org.deeplearning4j.nn.conf.layers.RnnOutputLayer c = layerConf();
+        return CpuFloatPass.applies(dataType) && input != null && labels != null && input.rank() == 3
+                && labels.rank() == 3 && input.size(0) > 1 && input.size(2) > 1 && maskArray == null
+                && c.getIDropout() == null && c.getWeightNoise() == null && c.hasBias()
+                && c.getRnnDataFormat() != RNNFormat.NWC && c.getActivationFn() instanceof ActivationSoftmax
+                && c.getLossFn() instanceof LossMCXENT loss && loss.getWeights() == null
+                && input.dataType() == DataType.FLOAT && labels.size(2) == input.size(2);
+    }
+
+    /** The logits, softmax and loss of one minibatch, rows time-major (t·m + i), classes column-major. */
+    private final class Softmax {
+        final int m;
+        final int steps;
+        final int rows;
+        final int classes;
+        /** The input, [T·m, n] column-major. */
+        final INDArray x;
+        /** Probabilities, then (in {@link #delta}) p − y. */
+        final float[] p;
+        final float[] y;
+        double loss;
+
+        Softmax(LayerWorkspaceMgr mgr, ArrayType type) {
+            m = (int) input.size(0);
+            steps = (int) input.size(2);
+            rows = m * steps;
+            classes = (int) labels.size(1);
+            int n = (int) input.size(1);
+            // [m, n, T] -> [T·m, n] column-major: a view of FastRecurrent's output, a copy of anything else.
+            INDArray x2 = input.permute(0, 2, 1).reshape('f', rows, n);
+            x = x2.ordering() == 'f' && x2.stride(0) == 1 ? x2 : x2.dup('f');
+            INDArray z = mgr.createUninitialized(type, DataType.FLOAT, new long[] {rows, classes}, 'f');
+            NativeMatrix xm = NativeMatrix.of(x);
+            NativeMatrix wm = NativeMatrix.of(getParam(DefaultParamInitializer.WEIGHT_KEY));
+            NativeMatrix zm = NativeMatrix.of(z);
+            NativeMatrix.gemm(false, false, rows, classes, n, xm.at(0, 0), xm.ld, wm.at(0, 0), wm.ld, 0f, zm.at(0, 0),
+                    zm.ld);
+            p = new float[rows * classes];
+            zm.gatherRows(0, rows, 0, classes, p);
+            INDArray y2 = mgr.createUninitialized(type, DataType.FLOAT, new long[] {rows, classes}, 'f');
+            y2.reshape('f', m, steps, classes).assign(labels.permute(0, 2, 1));
+            y = new float[rows * classes];
+            NativeMatrix.of(y2).gatherRows(0, rows, 0, classes, y);
+            float[] b = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
+            double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
+            float[] max = new float[rows];
+            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+            for (int c = 0; c < classes; c++) {
+                int at = c * rows;
+                for (int r = 0; r < rows; r++) {
+                    p[at + r] += b[c];
+                    max[r] = Math.max(max[r], p[at + r]);
+                }
+            }
+            double[] sum = new double[rows];
+            for (int c = 0; c < classes; c++) {
+                int at = c * rows;
+                for (int r = 0; r < rows; r++) {
+                    float e = (float) Math.exp(p[at + r] - max[r]);
+                    p[at + r] = e;
+                    sum[r] += e;
+                }
+            }
+            double total = 0;
+            for (int c = 0; c < classes; c++) {
+                int at = c * rows;
+                for (int r = 0; r < rows; r++) {
+                    float q = (float) (p[at + r] / sum[r]);
+                    p[at + r] = q;
+                    if (y[at + r] != 0f) {
+                        total -= y[at + r] * Math.log(Math.min(Math.max(q, clip), 1.0 - clip));
+                    }
+                }
+            }
+            loss = total;
+        }
+
+        /** Turns the probabilities into the pre-activation gradient {@code p − y}. */
+        float[] delta() {
+            for (int k = 0; k < p.length; k++) {
+                p[k] -= y[k];
+            }
+            return p;
+        }
+    }
+
+    @Override
+    public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr mgr) {
+        if (!fast()) {
+            return super.computeScore(fullNetRegTerm, training, mgr);
+        }
+        double loss = new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+        if (conf().isMiniBatch()) {
+            loss /= getInputMiniBatchSize();
+        }
+        this.score = loss + fullNetRegTerm;
+        return score;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        if (!fast()) {
+            return super.backpropGradient(epsilon, mgr);
+        }
+        Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
+        int n = (int) s.x.size(1);
+        INDArray d = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, s.classes}, 'f');
+        NativeMatrix dm = NativeMatrix.of(d);
+        dm.scatterRows(0, s.rows, 0, s.classes, s.delta());
+        NativeMatrix xm = NativeMatrix.of(s.x);
+        INDArray wg = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+        INDArray bg = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+        NativeMatrix wgm = NativeMatrix.of(wg);
+        NativeMatrix.gemm(true, false, n, s.classes, s.rows, xm.at(0, 0), xm.ld, dm.at(0, 0), dm.ld, 0f, wgm.at(0, 0),
+                wgm.ld);
+        INDArray ones = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, 1}, 'f');
+        ones.assign(1);
+        dm.columnSums(0, s.classes, NativeMatrix.of(ones).at(0, 0), NativeMatrix.of(bg.reshape(1, s.classes)).at(0, 0));
+        INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[] {s.rows, n}, 'f');
+        NativeMatrix em = NativeMatrix.of(eps);
+        NativeMatrix wm = NativeMatrix.of(getParam(DefaultParamInitializer.WEIGHT_KEY));
+        NativeMatrix.gemm(false, true, s.rows, n, s.classes, dm.at(0, 0), dm.ld, wm.at(0, 0), wm.ld, 0f, em.at(0, 0),
+                em.ld);
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, wg);
+        gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, bg);
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, eps.reshape('f', s.m, s.steps, n).permute(0, 2, 1));
+    }
+}

@@ -1,0 +1,158 @@
+package io.rnnsweep.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.trial.Cell;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/** The fast output layer against DL4J's {@code RnnOutputLayer}: same score, same gradients, same configuration. */
+class FastRnnOutputTest {
+    private static final int N_IN = 5;
+    private static final int HIDDEN = 7;
+    private static final int CLASSES = 6;
+
+    private static RnnOutputLayer stockOutput() {
+        return new RnnOutputLayer.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES).activation(Activation.SOFTMAX)
+                .dataFormat(RNNFormat.NCW).build();
+    }
+
+    private static MultiLayerNetwork net(boolean fastOutput, DataType type, boolean miniBatch) {
+        RnnOutputLayer out = stockOutput();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(type).updater(new NoOp())
+                .weightInit(WeightInit.XAVIER).miniBatch(miniBatch).list()
+                .layer(new FastRecurrent.Builder().cell(Cell.LSTM).nIn(N_IN).nOut(HIDDEN).dataFormat(RNNFormat.NCW).build())
+                .layer(fastOutput ? FastRnnOutput.of(out) : out)
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** Input and labels, [batch, size, steps]; one-hot labels, or soft ones (each step's summing to 1). */
+    private static INDArray[] data(int batch, int steps, boolean soft, DataType type) {
+        Nd4j.getRandom().setSeed(41);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, batch, N_IN, steps).subi(0.5).muli(2);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, batch, CLASSES, steps);
+        java.util.Random r = new java.util.Random(43);
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                if (soft) {
+                    double[] w = new double[CLASSES];
+                    double sum = 0;
+                    for (int c = 0; c < CLASSES; c++) {
+                        w[c] = r.nextDouble();
+                        sum += w[c];
+                    }
+                    for (int c = 0; c < CLASSES; c++) {
+                        y.putScalar(new int[] {b, c, t}, w[c] / sum);
+                    }
+                } else {
+                    y.putScalar(new int[] {b, r.nextInt(CLASSES), t}, 1.0);
+                }
+            }
+        }
+        return new INDArray[] {x.castTo(type), y.castTo(type)};
+    }
+
+    private static Map<String, double[]> gradients(MultiLayerNetwork net, INDArray[] d) {
+        net.setInput(d[0]);
+        net.setLabels(d[1]);
+        net.computeGradientAndScore();
+        Map<String, double[]> out = new TreeMap<>();
+        net.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.dup().ravel().toDoubleVector()));
+        return out;
+    }
+
+    private static double relativeError(double[] want, double[] got) {
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            scale = Math.max(scale, Math.abs(want[i]));
+            diff = Math.max(diff, Math.abs(want[i] - got[i]));
+        }
+        return diff / Math.max(scale, 1e-30);
+    }
+
+    @Test
+    void singlePrecisionScoreAndEveryGradientEqualDl4jsOutputLayer() {
+        for (boolean miniBatch : new boolean[] {true, false}) {
+            for (boolean soft : new boolean[] {false, true}) {
+                MultiLayerNetwork stock = net(false, DataType.FLOAT, miniBatch);
+                MultiLayerNetwork fast = net(true, DataType.FLOAT, miniBatch);
+                assertInstanceOf(FastRnnOutputLayer.class, fast.getOutputLayer());
+                Nd4j.getRandom().setSeed(47);
+                stock.setParams(Nd4j.rand(DataType.FLOAT, 1, stock.numParams()).subi(0.5));
+                fast.setParams(stock.params().dup());
+                INDArray[] d = data(4, 9, soft, DataType.FLOAT);
+                String what = (miniBatch ? "minibatch" : "not minibatch") + (soft ? ", soft labels" : ", one-hot labels");
+                Map<String, double[]> want = gradients(stock, d);
+                Map<String, double[]> got = gradients(fast, d);
+                assertEquals(stock.score(), fast.score(), 1e-5 * stock.score(), "score, " + what);
+                assertEquals(want.keySet(), got.keySet());
+                for (String key : want.keySet()) {
+                    double error = relativeError(want.get(key), got.get(key));
+                    assertTrue(error < 1e-5, what + ", gradient " + key + ": relative error " + error);
+                }
+                assertEquals(stock.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])),
+                        fast.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])), 1e-5 * stock.score(), "score(DataSet), " + what);
+            }
+        }
+    }
+
+    @Test
+    void otherCasesRunDl4jsOwnCodeAndComputeTheSame() {
+        // Double precision, and a batch of one in single precision: DL4J's code, bit for bit.
+        for (Object[] c : new Object[][] {{DataType.DOUBLE, 4}, {DataType.FLOAT, 1}}) {
+            DataType type = (DataType) c[0];
+            MultiLayerNetwork stock = net(false, type, true);
+            MultiLayerNetwork fast = net(true, type, true);
+            Nd4j.getRandom().setSeed(53);
+            stock.setParams(Nd4j.rand(type, 1, stock.numParams()).subi(0.5));
+            fast.setParams(stock.params().dup());
+            INDArray[] d = data((int) c[1], 5, false, type);
+            Map<String, double[]> want = gradients(stock, d);
+            Map<String, double[]> got = gradients(fast, d);
+            assertEquals(stock.score(), fast.score(), 0.0, type + " batch " + c[1]);
+            for (String key : want.keySet()) {
+                assertArrayEquals(want.get(key), got.get(key), 0.0, type + " batch " + c[1] + " gradient " + key);
+            }
+        }
+    }
+
+    @Test
+    void configurationIsDl4jsAndRoundTripsAsTheFastLayer() throws Exception {
+        RnnOutputLayer stock = stockOutput();
+        FastRnnOutput fast = FastRnnOutput.of(stock);
+        assertEquals(stock.getNIn(), fast.getNIn());
+        assertEquals(stock.getNOut(), fast.getNOut());
+        assertEquals(stock.getActivationFn(), fast.getActivationFn());
+        assertEquals(stock.getLossFn(), fast.getLossFn());
+        assertEquals(stock.getRnnDataFormat(), fast.getRnnDataFormat());
+        MultiLayerNetwork net = net(true, DataType.FLOAT, true);
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        assertEquals(net.getLayerWiseConfigurations(), back);
+        assertInstanceOf(FastRnnOutput.class, back.getConf(1).getLayer());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork restored = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+        assertInstanceOf(FastRnnOutputLayer.class, restored.getOutputLayer());
+    }
+}
