@@ -9,12 +9,12 @@
 #  - ND4J's single-thread SGEMM rate (jobs/rnnsweep sgemm, 1024 x 1024) and each model's share of it
 #    (tokens/s x FLOP per token: 6 x (gates x (28 x h + h x h) + h x 28) for forward and backward);
 #  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s
-#    against one trial alone (goal >= 1.9x);
+#    against one trial alone right before (goal >= 1.9x), in rounds too: the median speedup;
 #  - validation perplexity after 1, 5 and 20 epochs at the seed settings (RNN 512, SGD lr 1, clip 1).
 # A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
 # (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
 # in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 20 minutes on 2 cores)
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 25 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -71,29 +71,28 @@ YAML
   "$root/jobs/rnnsweep" sweep "$work/$1.yaml" --master "$2" --out "$work/$1" --tracking-uri "$work/mlruns" \
     >"$work/$1.log" 2>&1
 }
-# One trial alone before and after the two together (the VM's speed drifts).
-two_trials one 'local[1]' 0
-two_trials two 'local[2]' '0, 1'
-two_trials again 'local[1]' 0
-# tokens/s of epochs 2-3 of every trial: the mean for one trial alone, the sum for the two together
-rate() { # rate TRIALS FILES...
-  local trials="$1"; shift
-  awk -F, -v k="$trials" 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next }
-    $e > 1 { s += $c; n++ } END { printf "%.0f", k * s / n }' "$@"
+# One trial alone, then the two together, in rounds (the VM's speed drifts); per round the speedup.
+rate() { # rate TRIALS FILE: tokens/s of epochs 2-3, the mean for one trial alone, the sum for two together
+  awk -F, -v k="$1" 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next }
+    $e > 1 { s += $c; n++ } END { printf "%.0f", k * s / n }' "$2"
 }
-one_rate="$(rate 1 "$work/one/trials.csv" "$work/again/trials.csv")"
-two_rate="$(rate 2 "$work/two/trials.csv")"
+: >"$work/two-trials.txt"
+for round in $(seq 1 "$rounds"); do
+  two_trials "one-$round" 'local[1]' 0
+  two_trials "two-$round" 'local[2]' '0, 1'
+  echo "$(rate 1 "$work/one-$round/trials.csv") $(rate 2 "$work/two-$round/trials.csv")" >>"$work/two-trials.txt"
+done
 
 train seed20 --cell rnn --hidden 512 --epochs 20 "${common[@]}"
 
 mkdir -p "$(dirname "$out")"
-"$py" - "$work" "$out" "$rounds" "$one_rate" "$two_rate" "$(hostname)" \
+"$py" - "$work" "$out" "$rounds" "$(hostname)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "${models[@]}" <<'PY'
 import csv, json, os, statistics, sys, time
 
-work, out, rounds, one_rate, two_rate, host, cpu = sys.argv[1:8]
+work, out, rounds, host, cpu = sys.argv[1:6]
 rounds = int(rounds)
-models = [m.split(":") for m in sys.argv[8:]]
+models = [m.split(":") for m in sys.argv[6:]]
 
 
 def after_warmup(values):
@@ -149,8 +148,11 @@ for kind, hidden in models:
                       "ratio": round(statistics.median(ratios), 3), "ratios": ratios})
     result[f"{kind}_{hidden}"] = entry
 result["sgemm_gflops_torch_1_thread"] = round(statistics.median(torch_sgemm), 1) if torch_sgemm else None
-result["two_trials"] = {"one_trial_tokens_per_sec": float(one_rate), "two_trials_tokens_per_sec": float(two_rate),
-                        "speedup": round(float(two_rate) / float(one_rate), 3)}
+pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
+result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p in pairs),
+                        "two_trials_tokens_per_sec": statistics.median(p[1] for p in pairs),
+                        "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
+                        "rounds": [{"one": p[0], "two": p[1], "speedup": round(p[1] / p[0], 3)} for p in pairs]}
 with open(os.path.join(work, "seed20.csv")) as f:
     ppl = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
 result["val_perplexity_rnn512_sgd_lr1_clip1"] = {"epoch_1": ppl[0], "epoch_5": ppl[4], "epoch_20": ppl[19]}
