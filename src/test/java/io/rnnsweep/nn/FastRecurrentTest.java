@@ -183,17 +183,6 @@ class FastRecurrentTest {
         }
     }
 
-    /** Largest absolute difference, relative to the largest magnitude of the reference. */
-    private static double relativeError(double[] want, double[] got) {
-        double scale = 0;
-        double diff = 0;
-        for (int i = 0; i < want.length; i++) {
-            scale = Math.max(scale, Math.abs(want[i]));
-            diff = Math.max(diff, Math.abs(want[i] - got[i]));
-        }
-        return diff / Math.max(scale, 1e-30);
-    }
-
     /** Float rounding plus the 4e-7 of the activation approximation, through a few steps: well under 1e-4. */
     private static final double FLOAT_TOLERANCE = 1e-4;
 
@@ -215,10 +204,10 @@ class FastRecurrentTest {
                 assertEquals(reference.score(), single.score(), FLOAT_TOLERANCE * reference.score(), "loss, " + what);
                 assertEquals(want.keySet(), got.keySet());
                 for (String key : want.keySet()) {
-                    double error = relativeError(want.get(key).ravel().toDoubleVector(), got.get(key).ravel().toDoubleVector());
+                    double error = RelativeError.of(want.get(key).ravel().toDoubleVector(), got.get(key).ravel().toDoubleVector());
                     assertTrue(error < FLOAT_TOLERANCE, what + " gradient " + key + ": relative error " + error);
                 }
-                double error = relativeError(reference.output(d[0]).ravel().toDoubleVector(),
+                double error = RelativeError.of(reference.output(d[0]).ravel().toDoubleVector(),
                         single.output(f[0]).ravel().toDoubleVector());
                 assertTrue(error < FLOAT_TOLERANCE, what + " inference output: relative error " + error);
             }
@@ -246,14 +235,14 @@ class FastRecurrentTest {
                 assertEquals(reference.score(), single.score(), FLOAT_TOLERANCE * reference.score(),
                         cell + ": loss after epoch " + epoch);
             }
-            double error = relativeError(reference.params().toDoubleVector(), single.params().toDoubleVector());
+            double error = RelativeError.of(reference.params().toDoubleVector(), single.params().toDoubleVector());
             assertTrue(error < FLOAT_TOLERANCE, cell + ": parameters after 5 epochs, relative error " + error);
             reference.rnnClearPreviousState();
             single.rnnClearPreviousState();
             for (int i = 0; i < 3; i++) {
                 INDArray step = d[0].get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
                         org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1));
-                double stepError = relativeError(reference.rnnTimeStep(step).ravel().toDoubleVector(),
+                double stepError = RelativeError.of(reference.rnnTimeStep(step).ravel().toDoubleVector(),
                         single.rnnTimeStep(step.castTo(DataType.FLOAT)).ravel().toDoubleVector());
                 assertTrue(stepError < FLOAT_TOLERANCE, cell + ": rnnTimeStep step " + i + ", relative error " + stepError);
             }

@@ -80,16 +80,6 @@ class FastRnnOutputTest {
         return out;
     }
 
-    private static double relativeError(double[] want, double[] got) {
-        double scale = 0;
-        double diff = 0;
-        for (int i = 0; i < want.length; i++) {
-            scale = Math.max(scale, Math.abs(want[i]));
-            diff = Math.max(diff, Math.abs(want[i] - got[i]));
-        }
-        return diff / Math.max(scale, 1e-30);
-    }
-
     @Test
     void singlePrecisionScoreAndEveryGradientEqualDl4jsOutputLayer() {
         for (boolean miniBatch : new boolean[] {true, false}) {
@@ -107,7 +97,7 @@ class FastRnnOutputTest {
                 assertEquals(stock.score(), fast.score(), 1e-5 * stock.score(), "score, " + what);
                 assertEquals(want.keySet(), got.keySet());
                 for (String key : want.keySet()) {
-                    double error = relativeError(want.get(key), got.get(key));
+                    double error = RelativeError.of(want.get(key), got.get(key));
                     assertTrue(error < 1e-5, what + ", gradient " + key + ": relative error " + error);
                 }
                 assertEquals(stock.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])),
