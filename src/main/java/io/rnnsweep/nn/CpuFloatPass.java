@@ -21,9 +21,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * activates it, and scatters the hidden state back for the next step's GEMM; the activations the backward pass
  * needs stay in Java arrays, reused from pass to pass through {@link Scratch}.
  */
-final class CpuFloatPass implements FastRecurrentLayer.Pass {
-    private final INDArray input;
-    private final boolean training;
+final class CpuFloatPass extends FastRecurrentLayer.Pass {
     private final Cell cell;
     private final int m;
     private final int steps;
@@ -39,14 +37,13 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
     private INDArray hs;
 
     private CpuFloatPass(INDArray input, boolean training, Cell cell, int m, int steps, int n, int nIn, Scratch s) {
-        this.input = input;
-        this.training = training;
+        super(input, training);
         this.cell = cell;
         this.m = m;
         this.steps = steps;
         this.n = n;
         this.nIn = nIn;
-        this.g = cell == Cell.RNN ? 1 : cell == Cell.LSTM ? 4 : 3;
+        this.g = FastRecurrent.gates(cell);
         this.s = s;
     }
 
@@ -61,8 +58,7 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
      * heap, a long sequence) run in ND4J operations off the heap.
      */
     static boolean fitsHeap(Cell cell, long steps, long m, long n) {
-        long gates = cell == Cell.RNN ? 1 : cell == Cell.LSTM ? 4 : 3;
-        long bytes = 4L * steps * m * n * (gates + 3);
+        long bytes = 4L * steps * m * n * Scratch.blocksPerStep(cell);
         return bytes <= Runtime.getRuntime().maxMemory() / 4;
     }
 
@@ -72,17 +68,18 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
      * pre-activations, biases, gradients). Every array is one block of {@code n·m} floats.
      */
     static final class Scratch {
+        private final Cell cell;
+        private final int gates;
         private int nm;
-        private int gates;
         float[] h0;
         float[] c0;
         /** Per step: hidden state. */
         float[][] h = new float[0][];
-        /** Per step and gate: activations (LSTM g, f, o, i; GRU r, z, candidate). */
+        /** Per step and gate: activations (LSTM g, f, o, i; GRU r, z, candidate); none for the RNN. */
         float[][][] acts = new float[0][][];
-        /** Per step: LSTM cell state; GRU h·RW_n + RB. */
+        /** Per step: LSTM cell state; GRU h·RW_n + RB; none for the RNN. */
         float[][] c = new float[0][];
-        /** Per step: LSTM tanh of the cell state. */
+        /** Per step: LSTM tanh of the cell state; none for the other cells. */
         float[][] tc = new float[0][];
         float[][] pre;
         float[][] rec;
@@ -94,11 +91,25 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         float[] dnRec;
         float[][] dz;
 
-        /** Makes room for {@code steps} steps of blocks of {@code nm} floats with {@code gates} gates. */
-        void shape(int steps, int nm, int gates) {
-            if (nm != this.nm || gates != this.gates) {
+        /** Arrays for a layer of this cell. */
+        Scratch(Cell cell) {
+            this.cell = cell;
+            this.gates = FastRecurrent.gates(cell);
+        }
+
+        /** How many blocks a step keeps for the backward pass: h, and the gates and cell states where it has them. */
+        static int blocksPerStep(Cell cell) {
+            return switch (cell) {
+                case RNN -> 1;
+                case LSTM -> 1 + 4 + 2;
+                case GRU -> 1 + 3 + 1;
+            };
+        }
+
+        /** Makes room for {@code steps} steps of blocks of {@code nm} floats. */
+        void shape(int steps, int nm) {
+            if (nm != this.nm) {
                 this.nm = nm;
-                this.gates = gates;
                 h0 = new float[nm];
                 c0 = new float[nm];
                 h = new float[0][];
@@ -117,13 +128,17 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
             }
             if (h.length < steps) {
                 h = grow(h, steps, nm);
-                c = grow(c, steps, nm);
-                tc = grow(tc, steps, nm);
-                float[][][] more = Arrays.copyOf(acts, steps);
-                for (int t = acts.length; t < steps; t++) {
-                    more[t] = new float[gates][nm];
+                if (cell != Cell.RNN) {
+                    c = grow(c, steps, nm);
+                    float[][][] more = Arrays.copyOf(acts, steps);
+                    for (int t = acts.length; t < steps; t++) {
+                        more[t] = new float[gates][nm];
+                    }
+                    acts = more;
                 }
-                acts = more;
+                if (cell == Cell.LSTM) {
+                    tc = grow(tc, steps, nm);
+                }
             }
         }
 
@@ -174,7 +189,7 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         NativeMatrix pm = NativeMatrix.of(pre);
         NativeMatrix.gemm(false, false, tm, gn, nIn, xm.at(0, 0), xm.ld, wm.at(0, 0), wm.ld, 0f, pm.at(0, 0), pm.ld);
 
-        s.shape(steps, nm, g);
+        s.shape(steps, nm);
         float[] bv = b.toFloatVector();
         for (int j = 0; j < g; j++) {
             expand(bv, j * n, s.bias[j]);
@@ -192,13 +207,14 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
             rec = NativeMatrix.of(mgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                     new long[] {m, gn}, 'f'));
         }
+        FloatPointer rwAt = rwm.at(0, 0);
         for (int t = 0; t < steps; t++) {
             FloatPointer prev = t == 0 ? h0m.at(0, 0) : hm.at((long) (t - 1) * m, 0);
             int ldPrev = t == 0 ? h0m.ld : hm.ld;
             if (cell == Cell.GRU) {
-                NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwm.at(0, 0), rwm.ld, 0f, rec.at(0, 0), rec.ld);
+                NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwAt, rwm.ld, 0f, rec.at(0, 0), rec.ld);
             } else {
-                NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwm.at(0, 0), rwm.ld, 1f,
+                NativeMatrix.gemm(false, false, m, gn, n, prev, ldPrev, rwAt, rwm.ld, 1f,
                         pm.at((long) t * m, 0), pm.ld);
             }
             for (int j = 0; j < g; j++) {
@@ -208,7 +224,7 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
                 }
             }
             float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
-            float[][] a = s.acts[t];
+            float[][] a = cell == Cell.RNN ? null : s.acts[t];
             switch (cell) {
                 case RNN -> CellKernels.tanh(s.pre[0], s.bias[0], s.h[t], nm);
                 case LSTM -> {
@@ -242,26 +258,16 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
     }
 
     @Override
-    public INDArray input() {
-        return input;
-    }
-
-    @Override
-    public boolean training() {
-        return training;
-    }
-
-    @Override
-    public INDArray lastHidden() {
+    INDArray lastHidden() {
         return hs.get(NDArrayIndex.interval((long) (steps - 1) * m, (long) steps * m), NDArrayIndex.all()).dup('c');
     }
 
     @Override
-    public INDArray lastCell() {
+    INDArray lastCell() {
         if (cell != Cell.LSTM) {
             return null;
         }
-        return Nd4j.create(s.c[steps - 1].clone(), new long[] {m, n}, 'f').dup('c');
+        return Nd4j.create(s.c[steps - 1], new long[] {m, n}, 'f').dup('c');
     }
 
     /** The gradients one backward pass writes: views into the layer's flat gradient. */
@@ -293,15 +299,16 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
         NativeMatrix dzm = NativeMatrix.of(dzAll);
         NativeMatrix drm = NativeMatrix.of(drAll);
         NativeMatrix rwm = NativeMatrix.of(rw);
+        FloatPointer rwAt = rwm.at(0, 0);
         Arrays.fill(s.carry, 0f);
         for (int t = steps - 1; t >= end; t--) {
             if (t < steps - 1) {
-                NativeMatrix.gemm(false, true, m, n, gn, drm.at((long) (t + 1) * m, 0), drm.ld, rwm.at(0, 0), rwm.ld,
+                NativeMatrix.gemm(false, true, m, n, gn, drm.at((long) (t + 1) * m, 0), drm.ld, rwAt, rwm.ld,
                         1f, dhm.at((long) t * m, 0), dhm.ld);
             }
             dhm.gatherRows(t * m, m, 0, n, s.dh);
             float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
-            float[][] a = s.acts[t];
+            float[][] a = cell == Cell.RNN ? null : s.acts[t];
             float[][] dz = s.dz;
             switch (cell) {
                 case RNN -> CellKernels.rnnBackward(s.dh, s.h[t], dz[0], nm);
@@ -339,12 +346,9 @@ final class CpuFloatPass implements FastRecurrentLayer.Pass {
                     rwg.at(0, 0), rwg.ld);
         }
         NativeMatrix.gemm(true, false, nIn, gn, tm, xm.at(0, 0), xm.ld, dzm.at(0, 0), dzm.ld, 0f, wg.at(0, 0), wg.ld);
-        INDArray ones = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, 1}, 'f');
-        ones.assign(1);
-        FloatPointer onesAt = NativeMatrix.of(ones).at(0, 0);
-        dzm.columnSums(0, gn, onesAt, NativeMatrix.of(into.b().reshape(1, gn)).at(0, 0));
+        dzm.columnSums(0, gn, into.b(), mgr);
         if (cell == Cell.GRU) {
-            drm.columnSums(2 * n, n, onesAt, NativeMatrix.of(into.rb().reshape(1, n)).at(0, 0));
+            drm.columnSums(2 * n, n, into.rb(), mgr);
         }
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[] {tm, nIn}, 'f');
         NativeMatrix em = NativeMatrix.of(eps);

@@ -2,7 +2,6 @@ package io.rnnsweep.nn;
 
 import io.rnnsweep.trial.Cell;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -46,6 +45,11 @@ public final class FastRecurrent extends BaseRecurrentLayer {
 
     /** Returns how many blocks of n columns the weights have: 1 (RNN), 4 (LSTM) or 3 (GRU). */
     public int gates() {
+        return gates(cell);
+    }
+
+    /** Returns how many blocks of n columns a cell's weights have: 1 (RNN), 4 (LSTM) or 3 (GRU). */
+    static int gates(Cell cell) {
         return switch (cell) {
             case RNN -> 1;
             case LSTM -> 4;
@@ -57,14 +61,8 @@ public final class FastRecurrent extends BaseRecurrentLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastRecurrent", getLayerName(), layerIndex, getNIn(), getNOut());
-        FastRecurrentLayer layer = new FastRecurrentLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new FastRecurrentLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializer(), initializeParams);
     }
 
     @Override

@@ -40,27 +40,29 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
     }
 
     /** A forward pass kept for the state it leaves and for its backward pass. */
-    interface Pass {
+    abstract static class Pass {
         /** The layer input the pass ran on. */
-        INDArray input();
-
+        final INDArray input;
         /** Whether it was a training pass. */
-        boolean training();
+        final boolean training;
+
+        Pass(INDArray input, boolean training) {
+            this.input = input;
+            this.training = training;
+        }
 
         /** The hidden state after the last step, [m, n], a new array. */
-        INDArray lastHidden();
+        abstract INDArray lastHidden();
 
         /** The LSTM cell state after the last step, [m, n], a new array; null for the other cells. */
-        INDArray lastCell();
+        abstract INDArray lastCell();
     }
 
     /**
      * One forward pass in ND4J operations (any data type, any backend): the input (time-major), the hidden states
      * (row block 0 is the initial state), and the cell's other activations.
      */
-    private static final class Forward implements Pass {
-        INDArray input;
-        boolean training;
+    private static final class Forward extends Pass {
         int m;
         int steps;
         /** Input, time-major: [T·m, nIn]. */
@@ -74,23 +76,17 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         /** LSTM: tanh of the cell state, [T·m, n]. GRU: the recurrent projections (+ RB), [T·m, 3n]. */
         INDArray aux;
 
-        @Override
-        public INDArray input() {
-            return input;
+        Forward(INDArray input, boolean training) {
+            super(input, training);
         }
 
         @Override
-        public boolean training() {
-            return training;
-        }
-
-        @Override
-        public INDArray lastHidden() {
+        INDArray lastHidden() {
             return step(h, steps, m).dup('c');
         }
 
         @Override
-        public INDArray lastCell() {
+        INDArray lastCell() {
             return c == null ? null : step(c, steps, m).dup('c');
         }
     }
@@ -171,7 +167,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         Cell kind = layerConf().getCell();
         if (CpuFloatPass.applies(dataType) && CpuFloatPass.fitsHeap(kind, in.size(2), in.size(0), n())) {
             if (scratch == null) {
-                scratch = new CpuFloatPass.Scratch();
+                scratch = new CpuFloatPass.Scratch(kind);
             }
             CpuFloatPass p = CpuFloatPass.forward(input, in, training, kind, n(), w, rw,
                     getParam(FastRecurrentParams.B), kind == Cell.GRU ? getParam(FastRecurrentParams.RB) : null,
@@ -179,9 +175,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
             last = p;
             return permuteIfNWC(p.output());
         }
-        Forward f = new Forward();
-        f.input = input;
-        f.training = training;
+        Forward f = new Forward(input, training);
         f.m = (int) in.size(0);
         f.steps = (int) in.size(2);
         int m = f.m;
@@ -280,7 +274,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         assertInputSet(true);
         checkNoMask();
         Pass pass = last;
-        if (pass == null || !pass.training() || pass.input() != input) {
+        if (pass == null || !pass.training || pass.input != input) {
             throw new IllegalStateException("FastRecurrent: backprop without the training forward pass of this input");
         }
         if (pass instanceof CpuFloatPass p) {

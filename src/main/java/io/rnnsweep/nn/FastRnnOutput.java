@@ -1,7 +1,6 @@
 package io.rnnsweep.nn;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
@@ -40,14 +39,8 @@ public final class FastRnnOutput extends RnnOutputLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastRnnOutput", getLayerName(), layerIndex, getNIn(), getNOut());
-        FastRnnOutputLayer layer = new FastRnnOutputLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new FastRnnOutputLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializer(), initializeParams);
     }
 
     @Override

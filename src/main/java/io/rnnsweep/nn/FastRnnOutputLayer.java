@@ -147,9 +147,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         NativeMatrix wgm = NativeMatrix.of(wg);
         NativeMatrix.gemm(true, false, n, s.classes, s.rows, xm.at(0, 0), xm.ld, dm.at(0, 0), dm.ld, 0f, wgm.at(0, 0),
                 wgm.ld);
-        INDArray ones = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, 1}, 'f');
-        ones.assign(1);
-        dm.columnSums(0, s.classes, NativeMatrix.of(ones).at(0, 0), NativeMatrix.of(bg.reshape(1, s.classes)).at(0, 0));
+        dm.columnSums(0, s.classes, bg, mgr);
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[] {s.rows, n}, 'f');
         NativeMatrix em = NativeMatrix.of(eps);
         NativeMatrix wm = NativeMatrix.of(getParam(DefaultParamInitializer.WEIGHT_KEY));

@@ -3,6 +3,8 @@ package io.rnnsweep.nn;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -89,9 +91,14 @@ final class NativeMatrix {
                 m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /** Writes the sums of columns {@code [col, col + count)} over all rows to the contiguous vector {@code into}. */
-    void columnSums(int col, int count, FloatPointer ones, FloatPointer into) {
+    /**
+     * Writes the sums over all rows of columns {@code [col, col + count)} to {@code into}, a contiguous vector of
+     * that length (a bias gradient): one GEMV against a column of ones made in the backward pass's workspace.
+     */
+    void columnSums(int col, int count, INDArray into, LayerWorkspaceMgr mgr) {
+        INDArray ones = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {rows, 1}, 'f');
+        ones.assign(1);
         openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasColMajor, openblas_nolapack.CblasTrans,
-                rows, count, 1f, at(0, col), ld, ones, 1, 0f, into, 1);
+                rows, count, 1f, at(0, col), ld, of(ones).at(0, 0), 1, 0f, of(into.reshape(1, count)).at(0, 0), 1);
     }
 }
