@@ -14,17 +14,20 @@
 #                       Hadoop, which the cluster has) or "classpath" (spark.executor.extraClassPath = this
 #                       machine's paths; for executors on this host or on hosts with the same ~/.m2)
 #   RNNSWEEP_SUBMIT_ARGS extra spark-submit arguments (e.g. "--executor-memory 8g --total-executor-cores 4")
+#   RNNSWEEP_BLAS       auto | system | bundled (see jobs/common.sh): the driver's BLAS; "system" also asks
+#                       every executor to load its host's libopenblas.so.0
 set -euo pipefail
 # shellcheck source=jobs/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [ $# -lt 2 ]; then
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 master="$1"
 spec="$2"
 shift 2
+blas_flags="$(rnnsweep_blas_flags)" || exit 2
 rnnsweep_ensure_built
 
 summary="$("$root/jobs/rnnsweep" validate "$spec")" # exits 2 with the offending field on a bad spec
@@ -34,8 +37,12 @@ name="$(sed -n 's/^sweep \([^:]*\):.*/\1/p' <<<"$summary")"
 
 classpath="$(cat "$classpath_file")"
 flags="$(rnnsweep_jvm_flags)"
+# The driver (where local[N] trials train) takes the BLAS RNNSWEEP_BLAS chooses for this machine; executors
+# elsewhere only when it says "system" (their hosts need libopenblas0 then, else they keep the bundled one).
+executor_flags="$flags"
+[ "${RNNSWEEP_BLAS:-auto}" = system ] && executor_flags="$flags $blas_flags"
 args=(--master "$master" --deploy-mode client --name "rnnsweep $name" --class io.rnnsweep.cli.Main
-  --conf "spark.driver.extraJavaOptions=$flags" --conf "spark.executor.extraJavaOptions=$flags"
+  --conf "spark.driver.extraJavaOptions=$flags $blas_flags" --conf "spark.executor.extraJavaOptions=$executor_flags"
   --conf "spark.task.cpus=$cpus" --conf "spark.executorEnv.OMP_NUM_THREADS=$cpus")
 
 case "${RNNSWEEP_SHIP:-jars}" in
@@ -60,5 +67,6 @@ if [ -x "${SPARK_HOME:-/nonexistent}/bin/spark-submit" ]; then
 fi
 # No Spark distribution: run Spark's SparkSubmit from the project's own classpath (the driver runs in it).
 export OMP_NUM_THREADS="$cpus"
-exec "${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$jar:$classpath" org.apache.spark.deploy.SparkSubmit \
+# shellcheck disable=SC2086
+exec "${JAVA:-java}" @"$root/jobs/jvm.options" $blas_flags -cp "$jar:$classpath" org.apache.spark.deploy.SparkSubmit \
   "${args[@]}" "${extra[@]}" "$jar" sweep "$spec" "$@"

@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.SgemmPeak;
 import io.rnnsweep.trial.InvalidOptionException;
 import java.util.Locale;
@@ -36,8 +37,9 @@ final class SgemmCommand implements Callable<Integer> {
         if (threads < 1 || threads > 1024) {
             throw new InvalidOptionException("threads", Integer.toString(threads), "an integer from 1 to 1024");
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "sgemm %dx%d, %d thread(s): %.1f GFLOP/s%n", size, size,
-                threads, SgemmPeak.gflops(size, repeats, threads));
+        double gflops = SgemmPeak.gflops(size, repeats, threads);
+        spec.commandLine().getOut().printf(Locale.ROOT, "sgemm %dx%d, %d thread(s), %s BLAS: %.1f GFLOP/s%n", size,
+                size, threads, BlasLibrary.current().name().toLowerCase(Locale.ROOT), gflops);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.rnnsweep.cli;
 
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.EpochDecision;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.EpochResult;
@@ -94,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("trial " + config.runName() + "  " + config.values(Tasks.get(name).options()));
+        out.println("blas: " + BlasLibrary.describe());
         out.flush();
         EpochCsv table = csv == null ? null : new EpochCsv(csv);
         Trainer trainer = new Trainer(config).listener(r -> {

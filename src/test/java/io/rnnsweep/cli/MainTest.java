@@ -53,11 +53,12 @@ class MainTest {
     }
 
     @Test
-    void trainPrintsOneLinePerEpochAndASummary() {
+    void trainPrintsItsBlasOneLinePerEpochAndASummary() {
         Run r = run("train", "--task", "hello", "--epochs", "4", "--seed", "1");
         assertEquals(0, r.code(), r.err());
         assertEquals(4, r.out().lines().filter(l -> l.startsWith("epoch ")).count(), r.out());
         assertTrue(r.out().contains("status FINISHED after epoch 4 of 4"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("blas: bundled (/")), r.out());
         assertTrue(r.out().contains("predicted: hello -> "), r.out());
     }
 

@@ -1,0 +1,51 @@
+package io.rnnsweep.train;
+
+import java.util.Locale;
+import java.util.Optional;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Which BLAS library ND4J's backend and the trainer's single-precision CPU path call in this JVM.
+ *
+ * <p>On the CPU backend that is the OpenBLAS build bundled with ND4J (JavaCPP's), unless the JVM was started
+ * with JavaCPP's {@code -Dorg.bytedeco.openblas.load=openblas}: then the system's {@code libopenblas.so.0}
+ * takes its place for every caller (jobs/rnnsweep does that when the machine has one, see RNNSWEEP_BLAS).
+ */
+public enum BlasLibrary {
+    /** The OpenBLAS build that comes with ND4J's CPU backend. */
+    BUNDLED,
+    /** A BLAS from the system's library path, loaded in place of the bundled one. */
+    SYSTEM,
+    /** The CUDA backend's cuBLAS. */
+    CUBLAS;
+
+    private static final String LIBRARY = "openblas_nolapack@.0";
+    private static final String LOAD_PROPERTY = "org.bytedeco.openblas.load";
+
+    /** Returns the library in use, loading ND4J's backend (and its BLAS) when nothing has yet. */
+    public static BlasLibrary current() {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return CUBLAS;
+        }
+        // JavaCPP falls back to the bundled library when the one asked for is not found: the path tells.
+        boolean asked = !System.getProperty(LOAD_PROPERTY, "").isEmpty();
+        return asked && path().filter(p -> !p.contains("/org/bytedeco/openblas/")).isPresent() ? SYSTEM : BUNDLED;
+    }
+
+    /** Returns the file the CPU backend's BLAS was loaded from; empty on the CUDA backend. */
+    public static Optional<String> path() {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return Optional.empty();
+        }
+        Loader.load(openblas_nolapack.class);
+        return Optional.ofNullable(Loader.getLoadedLibraries().get(LIBRARY));
+    }
+
+    /** Returns one line naming the library in use and where it was loaded from. */
+    public static String describe() {
+        BlasLibrary library = current();
+        return library.name().toLowerCase(Locale.ROOT) + path().map(p -> " (" + p + ")").orElse("");
+    }
+}
