@@ -6,6 +6,8 @@
 #  - the same models in PyTorch on the same machine, in the same run, when python3 can import torch
 #    (Debian: apt-get install python3-torch), also on one thread (its BLAS included), and the ratio
 #    rnnsweep / PyTorch;
+#  - which BLAS each side called: rnnsweep's as jobs/rnnsweep chose it (RNNSWEEP_BLAS, default auto: the
+#    system's OpenBLAS where there is one, the one PyTorch from Debian calls too), PyTorch's as it mapped it;
 #  - ND4J's single-thread SGEMM rate (jobs/rnnsweep sgemm, 1024 x 1024) and each model's share of it
 #    (tokens/s x FLOP per token: 6 x (gates x (28 x h + h x h) + h x 28) for forward and backward);
 #  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s
@@ -111,9 +113,11 @@ def theirs(name):
     with open(path) as f:
         raw = json.load(f)
     key = next(k for k in raw if isinstance(raw[k], list))
+    torch_blas.add(raw.get("blas"))
     return after_warmup(raw[key]), raw["sgemm_gflops"]
 
 
+torch_blas = set()
 sgemm = [float(open(os.path.join(work, f"sgemm-{r}.txt")).read()) for r in range(1, rounds + 1)]
 peak = statistics.median(sgemm)
 result = {
@@ -148,6 +152,9 @@ for kind, hidden in models:
                       "ratio": round(statistics.median(ratios), 3), "ratios": ratios})
     result[f"{kind}_{hidden}"] = entry
 result["sgemm_gflops_torch_1_thread"] = round(statistics.median(torch_sgemm), 1) if torch_sgemm else None
+with open(os.path.join(work, f"{models[0][0]}{models[0][1]}-1.log")) as f:
+    mine = next((line.split(":", 1)[1].strip() for line in f if line.startswith("blas:")), None)
+result["blas"] = {"rnnsweep": mine, "pytorch": sorted(b for b in torch_blas if b)}
 pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
 result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p in pairs),
                         "two_trials_tokens_per_sec": statistics.median(p[1] for p in pairs),

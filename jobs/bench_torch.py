@@ -59,6 +59,13 @@ def epoch(model, data, batch, steps, optimizer, loss_fn):
     return count / (time.perf_counter() - start)
 
 
+def blas_library():
+    """The BLAS library file this process mapped (after a product has run), or None."""
+    with open("/proc/self/maps") as maps:
+        files = [line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line]
+    return files[0] if files else None
+
+
 def sgemm_gflops(n=1024, repeats=10):
     a = torch.rand(n, n)
     b = torch.rand(n, n)
@@ -76,7 +83,8 @@ def main():
     data = data[: int(len(data) * 0.9)]
     epochs = int(sys.argv[2])
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-              "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "sgemm_gflops": sgemm_gflops()}
+              "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "sgemm_gflops": sgemm_gflops(),
+              "blas": blas_library()}
     for spec in sys.argv[3:]:
         kind, hidden = spec.split(":")
         model = Model(kind, int(hidden))
