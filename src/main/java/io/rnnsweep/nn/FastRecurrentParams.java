@@ -7,13 +7,16 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The parameters of a {@link FastRecurrent} layer in one flat view: {@code W} [nIn, g·n], {@code RW} [n, g·n]
  * (both column-major, as DL4J's recurrent layers keep them), {@code b} [g·n], and for the GRU {@code RB} [n].
- * Initial values are left to the caller (rnnsweep initializes like PyTorch, see TorchInit); here they are zero.
+ * Initial values follow the layer's configuration as DL4J's recurrent layers do: {@code W} by its weight
+ * initialization, {@code RW} by its recurrent one (the weight initialization when unset), the biases at its bias
+ * initialization (rnnsweep's tasks then initialize like PyTorch, see TorchInit).
  */
 final class FastRecurrentParams implements ParamInitializer {
     static final FastRecurrentParams INSTANCE = new FastRecurrentParams();
@@ -77,7 +80,18 @@ final class FastRecurrentParams implements ParamInitializer {
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         Map<String, INDArray> m = subsets(conf.getLayer(), paramsView);
         if (initializeParams) {
-            m.values().forEach(a -> a.assign(0));
+            FastRecurrent c = conf(conf.getLayer());
+            long nIn = c.getNIn();
+            long n = c.getNOut();
+            long gn = c.gates() * n;
+            IWeightInit input = c.getWeightInitFn();
+            IWeightInit recurrent = c.getWeightInitFnRecurrent() != null ? c.getWeightInitFnRecurrent() : input;
+            input.init(nIn, gn, new long[] {nIn, gn}, 'f', m.get(W));
+            recurrent.init(n, gn, new long[] {n, gn}, 'f', m.get(RW));
+            m.get(B).assign(c.getBiasInit());
+            if (m.containsKey(RB)) {
+                m.get(RB).assign(c.getBiasInit());
+            }
         }
         for (String key : m.keySet()) {
             conf.addVariable(key);

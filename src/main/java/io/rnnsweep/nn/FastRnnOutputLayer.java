@@ -18,13 +18,30 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * DL4J's recurrent output layer with its training-time work for softmax + cross-entropy done in one pass: the
  * logits of all steps in one OpenBLAS product on the time-major column-major input {@link FastRecurrent} hands
  * over (no reshaping copies), softmax, loss and {@code p − y} in Java, the gradients in three more products; the
- * gradient handed back keeps that layout. Score and gradients are DL4J's: the summed cross-entropy of clipped
+ * gradient handed back keeps that layout. The score DL4J asks for right after a backward pass is the loss that
+ * pass computed (unless the input, the labels or the parameters changed in between). Score and gradients are
+ * DL4J's: the summed cross-entropy of clipped
  * probabilities (over the minibatch when it is one), {@code p − y} as the pre-activation gradient. Anything else
  * (double precision, another backend, masks, dropout, weight noise, class weights, NWC, a batch of one or a
  * single step, inference) runs DL4J's code.
  */
 final class FastRnnOutputLayer extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;
+
+    /** Java arrays of the softmax, reused from call to call while the shape stays. */
+    private transient float[] probabilities;
+    private transient float[] targets;
+    private transient float[] rowMax;
+    private transient double[] rowSum;
+    /** The loss the last backward pass computed, for the score DL4J asks for right after it; null when used. */
+    private transient Scored scored;
+
+    /**
+     * A loss computed by a backward pass: valid for the same input and labels arrays and the same parameter
+     * values (kept as a copy: an update in place between the two calls would change them).
+     */
+    private record Scored(INDArray input, INDArray labels, float[] weights, double loss) {
+    }
 
     FastRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -49,7 +66,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         final int classes;
         /** The input, [T·m, n] column-major. */
         final INDArray x;
-        /** Probabilities, then (in {@link #delta}) p − y. */
+        /** Probabilities, then (in {@link #delta}) p − y: the layer's array, reused by the next call. */
         final float[] p;
         final float[] y;
         double loss;
@@ -69,15 +86,21 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             NativeMatrix zm = NativeMatrix.of(z);
             NativeMatrix.gemm(false, false, rows, classes, n, xm.at(0, 0), xm.ld, wm.at(0, 0), wm.ld, 0f, zm.at(0, 0),
                     zm.ld);
-            p = new float[rows * classes];
+            if (probabilities == null || probabilities.length != rows * classes) {
+                probabilities = new float[rows * classes];
+                targets = new float[rows * classes];
+                rowMax = new float[rows];
+                rowSum = new double[rows];
+            }
+            p = probabilities;
             zm.gatherRows(0, rows, 0, classes, p);
             INDArray y2 = mgr.createUninitialized(type, DataType.FLOAT, new long[] {rows, classes}, 'f');
             y2.reshape('f', m, steps, classes).assign(labels.permute(0, 2, 1));
-            y = new float[rows * classes];
+            y = targets;
             NativeMatrix.of(y2).gatherRows(0, rows, 0, classes, y);
             float[] b = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
             double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
-            float[] max = new float[rows];
+            float[] max = rowMax;
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
             for (int c = 0; c < classes; c++) {
                 int at = c * rows;
@@ -86,7 +109,8 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
                     max[r] = Math.max(max[r], p[at + r]);
                 }
             }
-            double[] sum = new double[rows];
+            double[] sum = rowSum;
+            java.util.Arrays.fill(sum, 0);
             for (int c = 0; c < classes; c++) {
                 int at = c * rows;
                 for (int r = 0; r < rows; r++) {
@@ -123,7 +147,11 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         if (!fast()) {
             return super.computeScore(fullNetRegTerm, training, mgr);
         }
-        double loss = new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+        Scored last = scored;
+        scored = null;
+        double loss = last != null && last.input() == input && last.labels() == labels
+                && java.util.Arrays.equals(last.weights(), params().toFloatVector())
+                ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
         if (conf().isMiniBatch()) {
             loss /= getInputMiniBatchSize();
         }
@@ -137,6 +165,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             return super.backpropGradient(epsilon, mgr);
         }
         Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
+        scored = new Scored(input, labels, params().toFloatVector(), s.loss);
         int n = (int) s.x.size(1);
         INDArray d = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, s.classes}, 'f');
         NativeMatrix dm = NativeMatrix.of(d);

@@ -166,6 +166,26 @@ class FastRecurrentTest {
     }
 
     @Test
+    void newNetworksInitializeTheLayerByItsConfiguredWeightAndBiasInitialization() {
+        for (Cell cell : Cell.values()) {
+            int gn = FastRecurrent.gates(cell) * HIDDEN;
+            Layer layer = new FastRecurrent.Builder().cell(cell).nIn(N_IN).nOut(HIDDEN).biasInit(0.25)
+                    .weightInitRecurrent(WeightInit.ZERO).dataFormat(RNNFormat.NCW).build();
+            MultiLayerNetwork net = net(layer, fast(cell, HIDDEN), 0);
+            // W by the network's Xavier: normal, variance 2 / (fanIn + fanOut).
+            double[] w = net.getParam("0_W").dup().ravel().toDoubleVector();
+            double variance = java.util.Arrays.stream(w).map(v -> v * v).average().orElseThrow();
+            double xavier = 2.0 / (N_IN + gn);
+            assertTrue(variance > xavier / 3 && variance < xavier * 3, cell + ": W variance " + variance + ", Xavier " + xavier);
+            assertEquals(0.0, net.getParam("0_RW").amaxNumber().doubleValue(), 0.0, cell + ": RW by its own init");
+            assertEquals(0.25, net.getParam("0_b").minNumber().doubleValue(), 0.0, cell + ": bias init");
+            assertEquals(0.25, net.getParam("0_b").maxNumber().doubleValue(), 0.0, cell + ": bias init");
+            // Without a recurrent init, RW takes the weight init too.
+            assertTrue(net.getParam("1_RW").amaxNumber().doubleValue() > 0, cell + ": RW of the second layer is zero");
+        }
+    }
+
+    @Test
     void configurationAndParametersRoundTripThroughDl4jSerialization() throws Exception {
         for (Cell cell : Cell.values()) {
             MultiLayerNetwork net = net(fast(cell, N_IN), fast(cell, HIDDEN), 0);

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -104,6 +105,34 @@ class FastRnnOutputTest {
                         fast.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])), 1e-5 * stock.score(), "score(DataSet), " + what);
             }
         }
+    }
+
+    @Test
+    void scoreAfterABackwardPassIsThatPassesLossUnlessTheParametersChangedSince() {
+        MultiLayerNetwork fast = net(true, DataType.FLOAT, true);
+        INDArray[] d = data(4, 9, false, DataType.FLOAT);
+        fast.initGradientsView();
+        FastRnnOutputLayer out = (FastRnnOutputLayer) fast.getOutputLayer();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        out.setInput(fast.feedForward(d[0], true).get(1), mgr);
+        out.setLabels(d[1]);
+        // Backward pass, then the score DL4J asks for: the pass's loss, bit for bit what computing it again gives.
+        out.backpropGradient(null, mgr);
+        double fromPass = out.computeScore(0, true, mgr);
+        double computed = out.computeScore(0, true, mgr);
+        assertEquals(computed, fromPass, 0.0);
+        // Parameters updated in place between the two calls: the score is the new parameters' loss.
+        out.backpropGradient(null, mgr);
+        out.params().muli(0.5);
+        double afterUpdate = out.computeScore(0, true, mgr);
+        assertEquals(out.computeScore(0, true, mgr), afterUpdate, 0.0);
+        assertTrue(Math.abs(afterUpdate - fromPass) > 1e-3 * fromPass, afterUpdate + " vs " + fromPass);
+        // New labels between the two calls: their loss.
+        out.backpropGradient(null, mgr);
+        out.setLabels(data(4, 9, true, DataType.FLOAT)[1]);
+        double newLabels = out.computeScore(0, true, mgr);
+        assertEquals(out.computeScore(0, true, mgr), newLabels, 0.0);
+        assertTrue(Math.abs(newLabels - afterUpdate) > 1e-3 * afterUpdate, newLabels + " vs " + afterUpdate);
     }
 
     @Test
