@@ -53,7 +53,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
     }
 
     /**
-     * Whether a pass of this shape fits the JVM heap: its Java arrays (per step the hidden state, the gates and
+     * Whether a pass of this shape fits the JVM heap: its Java arrays (per step the gates and
      * the LSTM's cell states) may take at most a quarter of the maximum heap; larger passes (a small executor
      * heap, a long sequence) run in ND4J operations off the heap.
      */
@@ -63,9 +63,10 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
     }
 
     /**
-     * Java arrays of a layer's passes, reused from pass to pass while the shape stays: per step the hidden state
-     * and the activations a backward pass reads (gates, cell states), and one step's blocks (gathered
-     * pre-activations, biases, gradients). Every array is one block of {@code n·m} floats.
+     * Java arrays of a layer's passes, reused from pass to pass while the shape stays: per step the activations a
+     * backward pass reads (gates, cell states; the hidden states it gathers from the layer's output), and one
+     * step's blocks (hidden states, gathered pre-activations, biases, gradients). Every array is one block of
+     * {@code n·m} floats.
      */
     static final class Scratch {
         private final Cell cell;
@@ -73,8 +74,9 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
         private int nm;
         float[] h0;
         float[] c0;
-        /** Per step: hidden state. */
-        float[][] h = new float[0][];
+        /** This step's hidden state, and the previous step's (the backward pass gathers them from the output). */
+        float[] h;
+        float[] hPrev;
         /** Per step and gate: activations (LSTM g, f, o, i; GRU r, z, candidate); none for the RNN. */
         float[][][] acts = new float[0][][];
         /** Per step: LSTM cell state; GRU h·RW_n + RB; none for the RNN. */
@@ -97,12 +99,15 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
             this.gates = FastRecurrent.gates(cell);
         }
 
-        /** How many blocks a step keeps for the backward pass: h, and the gates and cell states where it has them. */
+        /**
+         * How many blocks a step keeps for the backward pass: the gates and cell states where it has them (hidden
+         * states stay in the layer's output only).
+         */
         static int blocksPerStep(Cell cell) {
             return switch (cell) {
-                case RNN -> 1;
-                case LSTM -> 1 + 4 + 2;
-                case GRU -> 1 + 3 + 1;
+                case RNN -> 0;
+                case LSTM -> 4 + 2;
+                case GRU -> 3 + 1;
             };
         }
 
@@ -112,7 +117,8 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                 this.nm = nm;
                 h0 = new float[nm];
                 c0 = new float[nm];
-                h = new float[0][];
+                h = new float[nm];
+                hPrev = new float[nm];
                 acts = new float[0][][];
                 c = new float[0][];
                 tc = new float[0][];
@@ -126,16 +132,13 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                 dnRec = new float[nm];
                 dz = new float[gates][nm];
             }
-            if (h.length < steps) {
-                h = grow(h, steps, nm);
-                if (cell != Cell.RNN) {
-                    c = grow(c, steps, nm);
-                    float[][][] more = Arrays.copyOf(acts, steps);
-                    for (int t = acts.length; t < steps; t++) {
-                        more[t] = new float[gates][nm];
-                    }
-                    acts = more;
+            if (cell != Cell.RNN && c.length < steps) {
+                c = grow(c, steps, nm);
+                float[][][] more = Arrays.copyOf(acts, steps);
+                for (int t = acts.length; t < steps; t++) {
+                    more[t] = new float[gates][nm];
                 }
+                acts = more;
                 if (cell == Cell.LSTM) {
                     tc = grow(tc, steps, nm);
                 }
@@ -223,25 +226,28 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                     rec.gatherRows(0, m, j * n, n, s.rec[j]);
                 }
             }
-            float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
+            float[] hPrev = t == 0 ? s.h0 : s.hPrev;
             float[][] a = cell == Cell.RNN ? null : s.acts[t];
             switch (cell) {
-                case RNN -> CellKernels.tanh(s.pre[0], s.bias[0], s.h[t], nm);
+                case RNN -> CellKernels.tanh(s.pre[0], s.bias[0], s.h, nm);
                 case LSTM -> {
                     CellKernels.tanh(s.pre[0], s.bias[0], a[0], nm);
                     for (int j = 1; j < 4; j++) {
                         CellKernels.sigmoid(s.pre[j], s.bias[j], a[j], nm);
                     }
-                    CellKernels.lstmCell(a[1], t == 0 ? s.c0 : s.c[t - 1], a[3], a[0], a[2], s.c[t], s.tc[t], s.h[t], nm);
+                    CellKernels.lstmCell(a[1], t == 0 ? s.c0 : s.c[t - 1], a[3], a[0], a[2], s.c[t], s.tc[t], s.h, nm);
                 }
                 case GRU -> {
                     CellKernels.sigmoid(s.pre[0], s.bias[0], s.rec[0], a[0], nm);
                     CellKernels.sigmoid(s.pre[1], s.bias[1], s.rec[1], a[1], nm);
                     CellKernels.gruCandidate(s.pre[2], s.bias[2], s.rec[2], s.rbias, a[0], a[1], hPrev, s.c[t], a[2],
-                            s.h[t], nm);
+                            s.h, nm);
                 }
             }
-            hm.scatterRows(t * m, m, 0, n, s.h[t]);
+            hm.scatterRows(t * m, m, 0, n, s.h);
+            float[] swap = s.hPrev;
+            s.hPrev = s.h;
+            s.h = swap;
         }
     }
 
@@ -291,7 +297,9 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
             INDArray copy = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, n}, 'f');
             dhAll = copy.assign(dhAll);
         }
-        INDArray dzAll = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, gn}, 'f');
+        // The RNN's dL/dz of a step replaces its dL/dh, read just before (one buffer less to keep in cache).
+        INDArray dzAll = cell == Cell.RNN ? dhAll
+                : mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, gn}, 'f');
         INDArray drAll = cell == Cell.GRU
                 ? mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {tm, gn}, 'f')
                 : dzAll;
@@ -299,6 +307,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
         NativeMatrix dzm = NativeMatrix.of(dzAll);
         NativeMatrix drm = NativeMatrix.of(drAll);
         NativeMatrix rwm = NativeMatrix.of(rw);
+        NativeMatrix hm = NativeMatrix.of(hs);
         FloatPointer rwAt = rwm.at(0, 0);
         Arrays.fill(s.carry, 0f);
         for (int t = steps - 1; t >= end; t--) {
@@ -307,11 +316,18 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                         1f, dhm.at((long) t * m, 0), dhm.ld);
             }
             dhm.gatherRows(t * m, m, 0, n, s.dh);
-            float[] hPrev = t == 0 ? s.h0 : s.h[t - 1];
+            // The hidden states the cell's derivative needs, from the layer's output: the RNN's h_t, the GRU's h_t-1.
+            float[] hPrev = s.h0;
+            if (cell == Cell.RNN) {
+                hm.gatherRows(t * m, m, 0, n, s.h);
+            } else if (cell == Cell.GRU && t > 0) {
+                hm.gatherRows((t - 1) * m, m, 0, n, s.hPrev);
+                hPrev = s.hPrev;
+            }
             float[][] a = cell == Cell.RNN ? null : s.acts[t];
             float[][] dz = s.dz;
             switch (cell) {
-                case RNN -> CellKernels.rnnBackward(s.dh, s.h[t], dz[0], nm);
+                case RNN -> CellKernels.rnnBackward(s.dh, s.h, dz[0], nm);
                 case LSTM -> CellKernels.lstmBackward(s.dh, a[0], a[1], a[2], a[3], t == 0 ? s.c0 : s.c[t - 1], s.tc[t],
                         s.carry, s.tmp, dz[0], dz[1], dz[2], dz[3], nm);
                 case GRU -> CellKernels.gruBackward(s.dh, a[0], a[1], a[2], s.c[t], hPrev, s.carry, s.tmp, dz[0], dz[1],
@@ -335,7 +351,6 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
         }
         NativeMatrix xm = NativeMatrix.of(x);
         NativeMatrix h0m = NativeMatrix.of(h0);
-        NativeMatrix hm = NativeMatrix.of(hs);
         NativeMatrix wm = NativeMatrix.of(w);
         NativeMatrix rwg = NativeMatrix.of(into.rw());
         NativeMatrix wg = NativeMatrix.of(into.w());
