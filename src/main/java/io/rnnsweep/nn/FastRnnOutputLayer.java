@@ -20,10 +20,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * over (no reshaping copies), softmax, loss and {@code p − y} in Java, the gradients in three more products; the
  * gradient handed back keeps that layout. The score DL4J asks for right after a backward pass is the loss that
  * pass computed (unless the input, the labels or the parameters changed in between). Score and gradients are
- * DL4J's: the summed cross-entropy of clipped
- * probabilities (over the minibatch when it is one), {@code p − y} as the pre-activation gradient. Anything else
- * (double precision, another backend, masks, dropout, weight noise, class weights, NWC, a batch of one or a
- * single step, inference) runs DL4J's code.
+ * DL4J's: the summed cross-entropy of clipped probabilities (over the minibatch when it is one), {@code p − y}
+ * as the pre-activation gradient. Anything else (double precision, another backend, masks, dropout, weight
+ * noise, class weights, NWC, a batch of one or a single step, inference) runs DL4J's code.
  */
 final class FastRnnOutputLayer extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;
@@ -40,7 +39,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
      * A loss computed by a backward pass: valid for the same input and labels arrays and the same parameter
      * values (kept as a copy: an update in place between the two calls would change them).
      */
-    private record Scored(INDArray input, INDArray labels, float[] weights, double loss) {
+    private record Scored(INDArray input, INDArray labels, float[] parameters, double loss) {
     }
 
     FastRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -150,7 +149,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         Scored last = scored;
         scored = null;
         double loss = last != null && last.input() == input && last.labels() == labels
-                && java.util.Arrays.equals(last.weights(), params().toFloatVector())
+                && java.util.Arrays.equals(last.parameters(), params().toFloatVector())
                 ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
         if (conf().isMiniBatch()) {
             loss /= getInputMiniBatchSize();
