@@ -258,7 +258,7 @@ final class ScheduledSweep {
         }
         if (tracking != null) {
             tracking.trialEnded(t.task.tracking(), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
-                    TrialRunner.where(o.host(), o.pid(), o.gpu()), o.unsentTracking(), tags);
+                    TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), o.unsentTracking(), tags);
         }
     }
 

@@ -128,7 +128,7 @@ public final class SweepController {
                     TrialTask t = tasks.get(o.index());
                     tracking.trialEnded(t.tracking(), o.status(), o.cause(), o.epochs(), o.report(),
                             Tasks.get(spec.task()).loss() == LossKind.CROSS_ENTROPY,
-                            TrialRunner.where(o.host(), o.pid(), o.gpu()), o.unsentTracking());
+                            TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), o.unsentTracking());
                 }
                 report(outcomes, finished, running.get(), (System.nanoTime() - t0) / 1e9);
             }

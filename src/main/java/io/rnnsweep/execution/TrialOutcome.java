@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param pid the process id of the JVM the trial ran in
  * @param seconds wall seconds the trial took where it ran
  * @param gpu the GPU device the trial was bound to; empty on CPU
+ * @param blas the BLAS library the trial's JVM called ({@code bundled}, {@code system}, {@code cublas}); empty
+ *     when the trial did not run
  * @param unsentTracking tracking records the executor could not send (the server stayed unreachable), for
  *     the driver to replay
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
-                           String cause, String host, long pid, double seconds, String gpu,
+                           String cause, String host, long pid, double seconds, String gpu, String blas,
                            List<PendingBatch> unsentTracking) implements Serializable {
     /** Copies the lists into serializable ones. */
     public TrialOutcome {
@@ -32,6 +34,7 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
         Objects.requireNonNull(cause, "cause");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(gpu, "gpu");
+        Objects.requireNonNull(blas, "blas");
         epochs = new ArrayList<>(epochs);
         report = new ArrayList<>(report);
         unsentTracking = new ArrayList<>(unsentTracking);
@@ -39,18 +42,19 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
 
     /** Creates an outcome with nothing left to send to the tracking server. */
     public TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report, String cause,
-                        String host, long pid, double seconds, String gpu) {
-        this(index, status, epochs, report, cause, host, pid, seconds, gpu, List.of());
+                        String host, long pid, double seconds, String gpu, String blas) {
+        this(index, status, epochs, report, cause, host, pid, seconds, gpu, blas, List.of());
     }
 
     /** Returns an outcome for a trial that produced nothing: failed to start, or cancelled before it ran. */
     public static TrialOutcome without(int index, TrialStatus status, String cause) {
-        return new TrialOutcome(index, status, List.of(), List.of(), cause, "", -1, 0, "");
+        return new TrialOutcome(index, status, List.of(), List.of(), cause, "", -1, 0, "", "");
     }
 
     /** Returns this outcome recording the GPU device the trial ran on. */
     public TrialOutcome onGpu(String device) {
-        return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, unsentTracking);
+        return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, blas,
+                unsentTracking);
     }
 
     /**
@@ -58,12 +62,13 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
      * the seconds they took together.
      */
     public TrialOutcome wholeTrial(List<EpochResult> allEpochs, double allSeconds) {
-        return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, unsentTracking);
+        return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, blas,
+                unsentTracking);
     }
 
     /** Returns this outcome with another status and cause (a trial the driver killed), keeping the rest. */
     public TrialOutcome killed(String why) {
-        return new TrialOutcome(index, TrialStatus.KILLED, epochs, List.of(), why, host, pid, seconds, gpu,
+        return new TrialOutcome(index, TrialStatus.KILLED, epochs, List.of(), why, host, pid, seconds, gpu, blas,
                 unsentTracking);
     }
 }

@@ -4,6 +4,7 @@ import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.tracking.PendingBatch;
 import io.rnnsweep.tracking.TrialRun;
+import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.EpochFitter;
 import io.rnnsweep.train.EpochListener;
 import io.rnnsweep.train.Trainer;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Runs one trial in this process, where an executor received it, on the given number of threads. */
@@ -50,6 +52,7 @@ public final class TrialRunner {
         long t0 = System.nanoTime();
         String host = hostName();
         long pid = ProcessHandle.current().pid();
+        String blas = blasLibrary();
         Segment segment = task.segment();
         if (segment != null && checkpoints == null) {
             throw new IllegalArgumentException("a segment of " + task.id() + " needs a checkpoint store");
@@ -59,7 +62,7 @@ public final class TrialRunner {
             TrialRun.Opening opening = segment != null && segment.from() > 0 && attempt == 0
                     ? TrialRun.Opening.NEXT_SEGMENT : TrialRun.Opening.ATTEMPT;
             try {
-                tracked = TrialRun.open(task.tracking(), where(host, pid, gpu), opening);
+                tracked = TrialRun.open(task.tracking(), where(host, pid, gpu, blas), opening);
             } catch (RuntimeException e) {
                 // Train anyway: the driver creates the run from the outcome when the trial comes back.
                 System.err.println("rnnsweep: " + task.id() + " trains untracked for now: " + e);
@@ -103,7 +106,7 @@ public final class TrialRunner {
             }
         }
         return new TrialOutcome(task.index(), status, epochs, report, cause, host, pid,
-                (System.nanoTime() - t0) / 1e9, gpu, unsent);
+                (System.nanoTime() - t0) / 1e9, gpu, blas, unsent);
     }
 
     /**
@@ -144,13 +147,23 @@ public final class TrialRunner {
         }
     }
 
-    /** Returns the tags that say where a trial attempt ran. */
-    public static Map<String, String> where(String host, long pid, String gpu) {
+    /** Returns the tags that say where a trial attempt ran: host, process, GPU, BLAS library. */
+    public static Map<String, String> where(String host, long pid, String gpu, String blas) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("rnnsweep.host", host);
         m.put("rnnsweep.pid", Long.toString(pid));
         m.put("rnnsweep.gpu", gpu.isEmpty() ? "none" : gpu);
+        m.put("rnnsweep.blas", blas.isEmpty() ? "unknown" : blas);
         return m;
+    }
+
+    /** The BLAS library this JVM calls; empty when the native backend cannot say (the trial then fails on it). */
+    private static String blasLibrary() {
+        try {
+            return BlasLibrary.current().name().toLowerCase(Locale.ROOT);
+        } catch (RuntimeException | LinkageError e) {
+            return "";
+        }
     }
 
     private static String hostName() {

@@ -67,7 +67,7 @@ public final class TrialRun implements EpochListener {
      * Finds the trial's run (a retried task or a later segment continues it, skipping epochs it already holds)
      * or creates it.
      *
-     * @param where tags saying where this attempt runs: host, process, GPU
+     * @param where tags saying where this attempt runs: host, process, GPU, BLAS library
      * @param opening why the run is opened
      * @throws RuntimeException when the server cannot be reached within the retry patience
      */

@@ -118,6 +118,7 @@ class AshaSweepTest {
             Path artifacts = mlruns.resolve(experiment).resolve(run.info().runId()).resolve("artifacts");
             assertTrue(Files.isRegularFile(artifacts.resolve("learning_curve.png")), "the whole trial's curve");
             assertTrue(run.tags().containsKey("rnnsweep.gradient_health"));
+            assertEquals("bundled", run.tags().get("rnnsweep.blas"), "the BLAS the trial called (Surefire: ND4J's own)");
             if (epochs.get(trial) == 9) {
                 assertEquals(RunStatus.FINISHED, run.info().status());
                 assertEquals("FINISHED", run.tags().get("rnnsweep.status"));
