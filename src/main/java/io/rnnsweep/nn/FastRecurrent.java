@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -60,8 +59,7 @@ public final class FastRecurrent extends BaseRecurrentLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("FastRecurrent", getLayerName(), layerIndex, getNIn(), getNOut());
-        return LayerWiring.wire(new FastRecurrentLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+        return LayerWiring.wire(this, new FastRecurrentLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
                 initializer(), initializeParams);
     }
 

@@ -3,7 +3,6 @@ package io.rnnsweep.nn;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,8 +37,7 @@ public final class FastRnnOutput extends RnnOutputLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("FastRnnOutput", getLayerName(), layerIndex, getNIn(), getNOut());
-        return LayerWiring.wire(new FastRnnOutputLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+        return LayerWiring.wire(this, new FastRnnOutputLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
                 initializer(), initializeParams);
     }
 
