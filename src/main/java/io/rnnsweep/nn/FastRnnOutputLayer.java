@@ -34,12 +34,18 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
     private transient double[] rowSum;
     /** The loss the last backward pass computed, for the score DL4J asks for right after it; null when used. */
     private transient Scored scored;
+    /**
+     * The parameter values the last backward pass ran with, and the current ones to compare them with: reused from
+     * call to call while the size stays.
+     */
+    private transient float[] scoredParameters;
+    private transient float[] currentParameters;
 
     /**
      * A loss computed by a backward pass: valid for the same input and labels arrays and the same parameter
-     * values (kept as a copy: an update in place between the two calls would change them).
+     * values (kept in {@link #scoredParameters}: an update in place between the two calls would change them).
      */
-    private record Scored(INDArray input, INDArray labels, float[] parameters, double loss) {
+    private record Scored(INDArray input, INDArray labels, double loss) {
     }
 
     FastRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -141,6 +147,18 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         }
     }
 
+    /**
+     * Copies the layer's parameter values into {@code into} when it has their size (else into a new array), and
+     * returns it.
+     */
+    private float[] copyParameters(float[] into) {
+        INDArray flat = params();
+        int size = (int) flat.length();
+        float[] copy = into != null && into.length == size ? into : new float[size];
+        NativeMatrix.of(flat.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
+        return copy;
+    }
+
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr mgr) {
         if (!fast()) {
@@ -148,9 +166,14 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         }
         Scored last = scored;
         scored = null;
-        double loss = last != null && last.input() == input && last.labels() == labels
-                && java.util.Arrays.equals(last.parameters(), params().toFloatVector())
-                ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+        double loss;
+        if (last != null && last.input() == input && last.labels() == labels) {
+            currentParameters = copyParameters(currentParameters);
+            loss = java.util.Arrays.equals(scoredParameters, currentParameters)
+                    ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+        } else {
+            loss = new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+        }
         if (conf().isMiniBatch()) {
             loss /= getInputMiniBatchSize();
         }
@@ -164,7 +187,8 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             return super.backpropGradient(epsilon, mgr);
         }
         Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
-        scored = new Scored(input, labels, params().toFloatVector(), s.loss);
+        scoredParameters = copyParameters(scoredParameters);
+        scored = new Scored(input, labels, s.loss);
         int n = (int) s.x.size(1);
         INDArray d = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, s.classes}, 'f');
         NativeMatrix dm = NativeMatrix.of(d);
