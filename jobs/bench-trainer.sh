@@ -17,7 +17,7 @@
 # A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
 # (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
 # in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 25 minutes on 2 cores)
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 20 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -80,10 +80,23 @@ rate() { # rate TRIALS FILE: tokens/s of epochs 2-5, the mean for one trial alon
     $e > 1 { s += $c; n++ } END { printf "%.0f", k * s / n }' "$2"
 }
 : >"$work/two-trials.txt"
+# For reference, the same in PyTorch: one process alone, then two at once (5 epochs, epochs 2-5).
+torch_epochs() { # torch_epochs OUT.json
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+    "$py" "$root/jobs/bench_torch.py" "$corpus" 5 rnn:512 >"$1"
+}
 for round in $(seq 1 "$rounds"); do
   two_trials "one-$round" 'local[1]' 0
   two_trials "two-$round" 'local[2]' '0, 1'
   echo "$(rate 1 "$work/one-$round/trials.csv") $(rate 2 "$work/two-$round/trials.csv")" >>"$work/two-trials.txt"
+  if [ "$torch" = yes ]; then
+    echo "bench-trainer: round $round: PyTorch rnn:512, one process, then two at once" >&2
+    torch_epochs "$work/torch-one-$round.json"
+    torch_epochs "$work/torch-two-$round-a.json" & first=$!
+    torch_epochs "$work/torch-two-$round-b.json" & second=$!
+    wait "$first"
+    wait "$second"
+  fi
 done
 
 train seed20 --cell rnn --hidden 512 --epochs 20 "${common[@]}"
@@ -161,6 +174,22 @@ result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p
                         "two_trials_tokens_per_sec": statistics.median(p[1] for p in pairs),
                         "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
                         "rounds": [{"one": p[0], "two": p[1], "speedup": round(p[1] / p[0], 3)} for p in pairs]}
+
+
+def torch_rate(name):
+    """Mean training tokens/s of epochs 2-5 of a PyTorch run."""
+    with open(os.path.join(work, name + ".json")) as f:
+        raw = json.load(f)
+    return statistics.mean(next(v for v in raw.values() if isinstance(v, list))[1:])
+
+
+if os.path.exists(os.path.join(work, "torch-one-1.json")):
+    pairs = [(torch_rate(f"torch-one-{r}"), torch_rate(f"torch-two-{r}-a") + torch_rate(f"torch-two-{r}-b"))
+             for r in range(1, rounds + 1)]
+    result["two_trials"]["pytorch_reference"] = {
+        "method": "the same RNN 512 in jobs/bench_torch.py: one process alone, then two at once, epochs 2-5 of 5",
+        "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
+        "rounds": [{"one": round(p[0]), "two": round(p[1]), "speedup": round(p[1] / p[0], 3)} for p in pairs]}
 with open(os.path.join(work, "seed20.csv")) as f:
     ppl = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
 result["val_perplexity_rnn512_sgd_lr1_clip1"] = {"epoch_1": ppl[0], "epoch_5": ppl[4], "epoch_20": ppl[19]}
