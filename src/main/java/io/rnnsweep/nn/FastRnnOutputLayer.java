@@ -32,6 +32,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
     private transient float[] targets;
     private transient float[] rowMax;
     private transient double[] rowSum;
+    private transient float[] biases;
     /** The loss the last backward pass computed, for the score DL4J asks for right after it; null when used. */
     private transient Scored scored;
     /**
@@ -103,7 +104,8 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             y2.reshape('f', m, steps, classes).assign(labels.permute(0, 2, 1));
             y = targets;
             NativeMatrix.of(y2).gatherRows(0, rows, 0, classes, y);
-            float[] b = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
+            biases = values(getParam(DefaultParamInitializer.BIAS_KEY), biases);
+            float[] b = biases;
             double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
             float[] max = rowMax;
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
@@ -148,14 +150,13 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
     }
 
     /**
-     * Copies the layer's parameter values into {@code into} when it has their size (else into a new array), and
-     * returns it.
+     * Copies the values of {@code a}, a contiguous float vector, into {@code into} when it has their number (else
+     * into a new array), and returns it.
      */
-    private float[] copyParameters(float[] into) {
-        INDArray flat = params();
-        int size = (int) flat.length();
+    private static float[] values(INDArray a, float[] into) {
+        int size = (int) a.length();
         float[] copy = into != null && into.length == size ? into : new float[size];
-        NativeMatrix.of(flat.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
+        NativeMatrix.of(a.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
         return copy;
     }
 
@@ -168,7 +169,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         scored = null;
         double loss;
         if (last != null && last.input() == input && last.labels() == labels) {
-            currentParameters = copyParameters(currentParameters);
+            currentParameters = values(params(), currentParameters);
             loss = java.util.Arrays.equals(scoredParameters, currentParameters)
                     ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
         } else {
@@ -187,7 +188,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             return super.backpropGradient(epsilon, mgr);
         }
         Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
-        scoredParameters = copyParameters(scoredParameters);
+        scoredParameters = values(params(), scoredParameters);
         scored = new Scored(input, labels, s.loss);
         int n = (int) s.x.size(1);
         INDArray d = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, s.classes}, 'f');
