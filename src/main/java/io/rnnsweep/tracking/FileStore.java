@@ -10,10 +10,13 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -247,8 +250,9 @@ public final class FileStore {
     }
 
     /**
-     * Logs metrics (appended), params (write-once: a different value for a logged key is refused) and tags
-     * (overwritten) to a run.
+     * Logs metrics (appended, except a point the run already has with the same key, value, timestamp and step: a
+     * request retried after its answer was lost logs it once, as MLflow's SQL store does), params (write-once: a
+     * different value for a logged key is refused) and tags (overwritten) to a run.
      */
     public synchronized void logBatch(String runId, List<Metric> metrics, Map<String, String> params,
                                       Map<String, String> tags) {
@@ -271,15 +275,30 @@ public final class FileStore {
                 write(dir.resolve("tags").resolve(checkKey(t.getKey())), t.getValue());
             }
             Map<String, StringBuilder> lines = new LinkedHashMap<>();
+            Map<String, Set<String>> logged = new HashMap<>();
             for (Metric m : metrics) {
-                lines.computeIfAbsent(checkKey(m.key()), k -> new StringBuilder())
-                        .append(m.timestamp()).append(' ').append(format(m.value())).append(' ').append(m.step())
-                        .append('\n');
+                String key = checkKey(m.key());
+                Set<String> have = logged.computeIfAbsent(key, k -> loggedLines(dir.resolve("metrics")
+                        .resolve(k)));
+                String line = m.timestamp() + " " + format(m.value()) + " " + m.step();
+                if (have.add(line)) {
+                    lines.computeIfAbsent(key, k -> new StringBuilder()).append(line).append('\n');
+                }
             }
             for (Map.Entry<String, StringBuilder> e : lines.entrySet()) {
                 Files.writeString(dir.resolve("metrics").resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of a metric file, none when it does not exist yet. */
+    private static Set<String> loggedLines(Path file) {
+        try {
+            return Files.exists(file) ? new HashSet<>(Files.readAllLines(file, StandardCharsets.UTF_8))
+                    : new HashSet<>();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -114,6 +114,26 @@ class FileStoreTest {
     }
 
     @Test
+    void aMetricPointLoggedAgainIsKeptOnceButANewValueForTheSameStepIsAppended() {
+        FileStore store = new FileStore(dir.resolve("again"));
+        String id = store.createExperiment("again");
+        String run = store.createRun(id, "u", 1L, "r", Map.of()).runId();
+        List<FileStore.Metric> epochOne = List.of(new FileStore.Metric("loss", 2.5, 1000L, 1),
+                new FileStore.Metric("ppl", 12.2, 1000L, 1));
+        store.logBatch(run, epochOne, Map.of(), Map.of());
+        // The same request again (its answer was lost), and within one batch twice.
+        store.logBatch(run, epochOne, Map.of(), Map.of());
+        store.logBatch(run, List.of(new FileStore.Metric("loss", 2.0, 2000L, 2),
+                new FileStore.Metric("loss", 2.0, 2000L, 2)), Map.of(), Map.of());
+        // A new value (or time) for a logged step is a new point.
+        store.logBatch(run, List.of(new FileStore.Metric("loss", 1.9, 2001L, 2)), Map.of(), Map.of());
+        assertEquals(List.of(2.5, 2.0, 1.9),
+                store.metricHistory(run, "loss").stream().map(FileStore.Metric::value).toList());
+        assertEquals(List.of(1L, 2L, 2L), store.metricHistory(run, "loss").stream().map(FileStore.Metric::step).toList());
+        assertEquals(1, store.metricHistory(run, "ppl").size());
+    }
+
+    @Test
     void metricValuesArePrintedAsPythonReprDoes() {
         assertEquals("0.00044", FileStore.format(0.00044));
         assertEquals("1e-05", FileStore.format(1e-5));
