@@ -34,6 +34,12 @@ train() { # train NAME ARGS...
   OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" train --task timemachine --threads 1 --csv "$work/$name.csv" "$@" \
     >"$work/$name.log"
 }
+pytorch() { # pytorch EPOCHS SPEC OUT.json: jobs/bench_torch.py on one thread
+  # torch.set_num_threads(1) does not reach Debian's torch's BLAS (the system OpenBLAS, its own thread pool):
+  # without these, PyTorch's matrix products run on every core.
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+    "$py" "$root/jobs/bench_torch.py" "$corpus" "$1" "$2" >"$3"
+}
 common=(--lr 1 --clip 1 --batch 32 --seq-len 35 --seed 0)
 models=(rnn:512 lstm:256 gru:256)
 rounds="${BENCH_ROUNDS:-3}"
@@ -52,10 +58,7 @@ for round in $(seq 1 "$rounds"); do
     train "$kind$hidden-$round" --cell "$kind" --hidden "$hidden" --epochs 4 "${common[@]}"
     if [ "$torch" = yes ]; then
       echo "bench-trainer: round $round: PyTorch $spec: python3 jobs/bench_torch.py" >&2
-      # torch.set_num_threads(1) does not reach Debian's torch's BLAS (the system OpenBLAS, its own thread
-      # pool): without these, PyTorch's matrix products run on every core.
-      OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-        "$py" "$root/jobs/bench_torch.py" "$corpus" 4 "$spec" >"$work/torch-$kind$hidden-$round.json"
+      pytorch 4 "$spec" "$work/torch-$kind$hidden-$round.json"
     fi
   done
 done
@@ -81,19 +84,15 @@ rate() { # rate TRIALS FILE: tokens/s of epochs 2-5, the mean for one trial alon
 }
 : >"$work/two-trials.txt"
 # For reference, the same in PyTorch: one process alone, then two at once (5 epochs, epochs 2-5).
-torch_epochs() { # torch_epochs OUT.json
-  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-    "$py" "$root/jobs/bench_torch.py" "$corpus" 5 rnn:512 >"$1"
-}
 for round in $(seq 1 "$rounds"); do
   two_trials "one-$round" 'local[1]' 0
   two_trials "two-$round" 'local[2]' '0, 1'
   echo "$(rate 1 "$work/one-$round/trials.csv") $(rate 2 "$work/two-$round/trials.csv")" >>"$work/two-trials.txt"
   if [ "$torch" = yes ]; then
     echo "bench-trainer: round $round: PyTorch rnn:512, one process, then two at once" >&2
-    torch_epochs "$work/torch-one-$round.json"
-    torch_epochs "$work/torch-two-$round-a.json" & first=$!
-    torch_epochs "$work/torch-two-$round-b.json" & second=$!
+    pytorch 5 rnn:512 "$work/torch-one-$round.json"
+    pytorch 5 rnn:512 "$work/torch-two-$round-a.json" & first=$!
+    pytorch 5 rnn:512 "$work/torch-two-$round-b.json" & second=$!
     wait "$first"
     wait "$second"
   fi
@@ -126,9 +125,13 @@ def theirs(name):
         return None, None
     with open(path) as f:
         raw = json.load(f)
-    key = next(k for k in raw if isinstance(raw[k], list))
     torch_blas.add(raw.get("blas"))
-    return after_warmup(raw[key]), raw["sgemm_gflops"]
+    return after_warmup(torch_epochs(raw)), raw["sgemm_gflops"]
+
+
+def torch_epochs(raw):
+    """The per-epoch training tokens/s in a jobs/bench_torch.py result."""
+    return next(v for v in raw.values() if isinstance(v, list))
 
 
 torch_blas = set()
@@ -179,8 +182,7 @@ result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p
 def torch_rate(name):
     """Mean training tokens/s of epochs 2-5 of a PyTorch run."""
     with open(os.path.join(work, name + ".json")) as f:
-        raw = json.load(f)
-    return statistics.mean(next(v for v in raw.values() if isinstance(v, list))[1:])
+        return statistics.mean(torch_epochs(json.load(f))[1:])
 
 
 if os.path.exists(os.path.join(work, "torch-one-1.json")):

@@ -39,7 +39,7 @@ final class SgemmCommand implements Callable<Integer> {
         }
         double gflops = SgemmPeak.gflops(size, repeats, threads);
         spec.commandLine().getOut().printf(Locale.ROOT, "sgemm %dx%d, %d thread(s), %s BLAS: %.1f GFLOP/s%n", size,
-                size, threads, BlasLibrary.current().name().toLowerCase(Locale.ROOT), gflops);
+                size, threads, BlasLibrary.current().label(), gflops);
         spec.commandLine().getOut().flush();
         return 0;
     }

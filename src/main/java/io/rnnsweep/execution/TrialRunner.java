@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Runs one trial in this process, where an executor received it, on the given number of threads. */
@@ -160,7 +159,7 @@ public final class TrialRunner {
     /** The BLAS library this JVM calls; empty when the native backend cannot say (the trial then fails on it). */
     private static String blasLibrary() {
         try {
-            return BlasLibrary.current().name().toLowerCase(Locale.ROOT);
+            return BlasLibrary.current().label();
         } catch (RuntimeException | LinkageError e) {
             return "";
         }

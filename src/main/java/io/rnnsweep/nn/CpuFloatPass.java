@@ -53,9 +53,9 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
     }
 
     /**
-     * Whether a pass of this shape fits the JVM heap: its Java arrays (per step the gates and
-     * the LSTM's cell states) may take at most a quarter of the maximum heap; larger passes (a small executor
-     * heap, a long sequence) run in ND4J operations off the heap.
+     * Whether a pass of this shape fits the JVM heap: its Java arrays (per step the gates and the LSTM's cell
+     * states) may take at most a quarter of the maximum heap; larger passes (a small executor heap, a long
+     * sequence) run in ND4J operations off the heap.
      */
     static boolean fitsHeap(Cell cell, long steps, long m, long n) {
         long bytes = 4L * steps * m * n * Scratch.blocksPerStep(cell);

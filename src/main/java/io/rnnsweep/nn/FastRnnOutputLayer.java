@@ -104,8 +104,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             y2.reshape('f', m, steps, classes).assign(labels.permute(0, 2, 1));
             y = targets;
             NativeMatrix.of(y2).gatherRows(0, rows, 0, classes, y);
-            biases = values(getParam(DefaultParamInitializer.BIAS_KEY), biases);
-            float[] b = biases;
+            float[] b = biases = NativeMatrix.values(getParam(DefaultParamInitializer.BIAS_KEY), biases);
             double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
             float[] max = rowMax;
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
@@ -149,17 +148,6 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         }
     }
 
-    /**
-     * Copies the values of {@code a}, a contiguous float vector, into {@code into} when it has their number (else
-     * into a new array), and returns it.
-     */
-    private static float[] values(INDArray a, float[] into) {
-        int size = (int) a.length();
-        float[] copy = into != null && into.length == size ? into : new float[size];
-        NativeMatrix.of(a.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
-        return copy;
-    }
-
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr mgr) {
         if (!fast()) {
@@ -169,7 +157,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         scored = null;
         double loss;
         if (last != null && last.input() == input && last.labels() == labels) {
-            currentParameters = values(params(), currentParameters);
+            currentParameters = NativeMatrix.values(params(), currentParameters);
             loss = java.util.Arrays.equals(scoredParameters, currentParameters)
                     ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
         } else {
@@ -188,7 +176,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             return super.backpropGradient(epsilon, mgr);
         }
         Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
-        scoredParameters = values(params(), scoredParameters);
+        scoredParameters = NativeMatrix.values(params(), scoredParameters);
         scored = new Scored(input, labels, s.loss);
         int n = (int) s.x.size(1);
         INDArray d = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {s.rows, s.classes}, 'f');

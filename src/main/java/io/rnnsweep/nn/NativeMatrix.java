@@ -71,6 +71,17 @@ final class NativeMatrix {
         }
     }
 
+    /**
+     * Copies the values of {@code vector}, a contiguous float vector in native memory, into {@code into} when it
+     * has their number (else into a new array), and returns it.
+     */
+    static float[] values(INDArray vector, float[] into) {
+        int size = (int) vector.length();
+        float[] copy = into != null && into.length == size ? into : new float[size];
+        of(vector.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
+        return copy;
+    }
+
     /** Sets rows {@code [row, row + count)} of every column to zero. */
     void zeroRows(int row, int count) {
         float[] zeros = new float[count];

@@ -26,12 +26,22 @@ public enum BlasLibrary {
 
     /** Returns the library in use, loading ND4J's backend (and its BLAS) when nothing has yet. */
     public static BlasLibrary current() {
+        return of(path());
+    }
+
+    /** The library loaded from {@code path} (empty: the CUDA backend's). */
+    private static BlasLibrary of(Optional<String> path) {
         if (!Nd4j.getEnvironment().isCPU()) {
             return CUBLAS;
         }
         // JavaCPP falls back to the bundled library when the one asked for is not found: the path tells.
         boolean asked = !System.getProperty(LOAD_PROPERTY, "").isEmpty();
-        return asked && path().filter(p -> !p.contains("/org/bytedeco/openblas/")).isPresent() ? SYSTEM : BUNDLED;
+        return asked && path.filter(p -> !p.contains("/org/bytedeco/openblas/")).isPresent() ? SYSTEM : BUNDLED;
+    }
+
+    /** Returns the name rnnsweep prints and tags runs with: {@code bundled}, {@code system} or {@code cublas}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Returns the file the CPU backend's BLAS was loaded from; empty on the CUDA backend. */
@@ -45,7 +55,7 @@ public enum BlasLibrary {
 
     /** Returns one line naming the library in use and where it was loaded from. */
     public static String describe() {
-        BlasLibrary library = current();
-        return library.name().toLowerCase(Locale.ROOT) + path().map(p -> " (" + p + ")").orElse("");
+        Optional<String> path = path();
+        return of(path).label() + path.map(p -> " (" + p + ")").orElse("");
     }
 }
