@@ -12,12 +12,14 @@
 #    (tokens/s x FLOP per token: 6 x (gates x (28 x h + h x h) + h x 28) for forward and backward);
 #  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s (epochs
 #    2-5: the first one's JIT compilation has a core to itself only when the trial runs alone) against one
-#    trial alone right before (goal >= 1.9x), in rounds too: the median speedup;
+#    trial alone right before (goal >= 1.9x), in rounds too: the median speedup; for reference, in the same
+#    round, the same pair in PyTorch and ND4J's SGEMM alone and twice at once (how far this machine lets two
+#    BLAS-bound processes scale);
 #  - validation perplexity after 1, 5 and 20 epochs at the seed settings (RNN 512, SGD lr 1, clip 1).
 # A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
 # (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
 # in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 20 minutes on 2 cores)
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 22 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -49,9 +51,12 @@ if "$py" -c 'import torch' 2>/dev/null; then
 else
   echo "bench-trainer: $py cannot import torch: no PyTorch comparison (apt-get install python3-torch)" >&2
 fi
+sgemm() { # sgemm REPEATS OUT: ND4J's single-thread SGEMM rate, 1024 x 1024, in GFLOP/s
+  OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" sgemm --size 1024 --threads 1 --repeats "$1" \
+    | sed -n 's/.*: \([0-9.]*\) GFLOP\/s/\1/p' >"$2"
+}
 for round in $(seq 1 "$rounds"); do
-  OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" sgemm --size 1024 --threads 1 \
-    | sed -n 's/.*: \([0-9.]*\) GFLOP\/s/\1/p' >"$work/sgemm-$round.txt"
+  sgemm 20 "$work/sgemm-$round.txt"
   echo "bench-trainer: round $round: ND4J sgemm, 1 thread: $(cat "$work/sgemm-$round.txt") GFLOP/s" >&2
   for spec in "${models[@]}"; do
     kind="${spec%%:*}"; hidden="${spec##*:}"
@@ -88,6 +93,14 @@ for round in $(seq 1 "$rounds"); do
   two_trials "one-$round" 'local[1]' 0
   two_trials "two-$round" 'local[2]' '0, 1'
   echo "$(rate 1 "$work/one-$round/trials.csv") $(rate 2 "$work/two-$round/trials.csv")" >>"$work/two-trials.txt"
+  # How far this machine lets two BLAS-bound processes scale: SGEMM alone, then twice at once. 600 multiplies
+  # (about 15 s) each, so that the two JVMs' different start-up times shift the overlap by a few percent at most.
+  echo "bench-trainer: round $round: ND4J sgemm, one process, then two at once" >&2
+  sgemm 600 "$work/sgemm-one-$round.txt"
+  sgemm 600 "$work/sgemm-two-$round-a.txt" & first=$!
+  sgemm 600 "$work/sgemm-two-$round-b.txt" & second=$!
+  wait "$first"
+  wait "$second"
   if [ "$torch" = yes ]; then
     echo "bench-trainer: round $round: PyTorch rnn:512, one process, then two at once" >&2
     pytorch 5 rnn:512 "$work/torch-one-$round.json"
@@ -134,8 +147,14 @@ def torch_epochs(raw):
     return next(v for v in raw.values() if isinstance(v, list))
 
 
+def number(name):
+    """The number a step wrote to NAME.txt."""
+    with open(os.path.join(work, name + ".txt")) as f:
+        return float(f.read())
+
+
 torch_blas = set()
-sgemm = [float(open(os.path.join(work, f"sgemm-{r}.txt")).read()) for r in range(1, rounds + 1)]
+sgemm = [number(f"sgemm-{r}") for r in range(1, rounds + 1)]
 peak = statistics.median(sgemm)
 result = {
     "task": "timemachine (whole bundled corpus)",
@@ -173,10 +192,18 @@ with open(os.path.join(work, f"{models[0][0]}{models[0][1]}-1.log")) as f:
     mine = next((line.split(":", 1)[1].strip() for line in f if line.startswith("blas:")), None)
 result["blas"] = {"rnnsweep": mine, "pytorch": sorted(b for b in torch_blas if b)}
 pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
+sgemm_pairs = [(number(f"sgemm-one-{r}"), number(f"sgemm-two-{r}-a") + number(f"sgemm-two-{r}-b"))
+               for r in range(1, rounds + 1)]
 result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p in pairs),
                         "two_trials_tokens_per_sec": statistics.median(p[1] for p in pairs),
                         "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
-                        "rounds": [{"one": p[0], "two": p[1], "speedup": round(p[1] / p[0], 3)} for p in pairs]}
+                        "rounds": [{"one": p[0], "two": p[1], "speedup": round(p[1] / p[0], 3)} for p in pairs],
+                        "sgemm_reference": {
+                            "method": "ND4J SGEMM 1024 x 1024, one thread, 600 multiplies: one process alone, then "
+                                      "two at once, right after the trials; GFLOP/s",
+                            "speedup": round(statistics.median(p[1] / p[0] for p in sgemm_pairs), 3),
+                            "rounds": [{"one": p[0], "two": round(p[1], 1), "speedup": round(p[1] / p[0], 3)}
+                                       for p in sgemm_pairs]}}
 
 
 def torch_rate(name):
