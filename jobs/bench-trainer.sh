@@ -10,16 +10,17 @@
 #    system's OpenBLAS where there is one, the one PyTorch from Debian calls too), PyTorch's as it mapped it;
 #  - ND4J's single-thread SGEMM rate (jobs/rnnsweep sgemm, 1024 x 1024) and each model's share of it
 #    (tokens/s x FLOP per token: 6 x (gates x (28 x h + h x h) + h x 28) for forward and backward);
-#  - two trials at once: the same RNN 512 trial twice in one sweep on local[2], their summed tokens/s (epochs
-#    2-5: the first one's JIT compilation has a core to itself only when the trial runs alone) against one
-#    trial alone right before (goal >= 1.9x), in rounds too: the median speedup; for reference, in the same
+#  - two trials at once: RNN 512 trials two at a time in one sweep on local[2], their summed tokens/s against
+#    one trial alone on local[1] right before (goal >= 1.9x), in rounds too: the median speedup, for the
+#    second wave of trials (a JVM warmed up by the first, as in every later wave of a sweep) and for the first
+#    (a fresh JVM, whose JIT compilation has a spare core only when a trial runs alone); for reference, in the same
 #    round, the same pair in PyTorch and ND4J's SGEMM alone and twice at once (how far this machine lets two
 #    BLAS-bound processes scale);
 #  - validation perplexity after 1, 5 and 20 epochs at the seed settings (RNN 512, SGD lr 1, clip 1).
 # A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
 # (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
 # in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 22 minutes on 2 cores)
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 24 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -68,7 +69,10 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-# Two trials at once against one: the same trial (RNN 512, 5 epochs) in one sweep on local[2] / local[1].
+# Two trials at once against one: the same trial (RNN 512, 5 epochs) in one sweep on local[2] / local[1], in two
+# waves. A sweep starts its trials in index order as slots free up: on local[1] trial 0, then trial 1; on local[2]
+# trials 0 and 1 together, then trials 2 and 3. The first wave runs in a fresh JVM, still compiling (a trial alone
+# leaves that work to the idle core); the second in a JVM warmed by the first, as every later wave of a sweep does.
 two_trials() { # two_trials NAME MASTER SEEDS
   cat >"$work/$1.yaml" <<YAML
 name: bench-$1
@@ -82,17 +86,21 @@ YAML
   "$root/jobs/rnnsweep" sweep "$work/$1.yaml" --master "$2" --out "$work/$1" --tracking-uri "$work/mlruns" \
     >"$work/$1.log" 2>&1
 }
-# One trial alone, then the two together, in rounds (the VM's speed drifts); per round the speedup.
-rate() { # rate TRIALS FILE: tokens/s of epochs 2-5, the mean for one trial alone, the sum for two together
-  awk -F, -v k="$1" 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i }; next }
-    $e > 1 { s += $c; n++ } END { printf "%.0f", k * s / n }' "$2"
+rate() { # rate FILE TRIAL...: the summed tokens/s of the trials, each its mean over epochs 2-4 (epoch 5: slack for
+  # a partner that started a moment later, so that no measured epoch runs alone)
+  local file="$1"; shift
+  awk -F, -v list=" $* " 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i
+      if ($i == "trial") t = i }; next }
+    index(list, " " $t " ") && $e >= 2 && $e <= 4 { s[$t] += $c; n[$t]++ }
+    END { for (k in s) sum += s[k] / n[k]; printf "%.0f", sum }' "$file"
 }
 : >"$work/two-trials.txt"
-# For reference, the same in PyTorch: one process alone, then two at once (5 epochs, epochs 2-5).
+# Per round: one trial alone, then two together (first and second wave), the SGEMM pair and PyTorch's pair.
 for round in $(seq 1 "$rounds"); do
-  two_trials "one-$round" 'local[1]' 0
-  two_trials "two-$round" 'local[2]' '0, 1'
-  echo "$(rate 1 "$work/one-$round/trials.csv") $(rate 2 "$work/two-$round/trials.csv")" >>"$work/two-trials.txt"
+  two_trials "one-$round" 'local[1]' '0, 1'
+  two_trials "two-$round" 'local[2]' '0, 1, 2, 3'
+  echo "$(rate "$work/one-$round/trials.csv" 0) $(rate "$work/two-$round/trials.csv" 0 1)" \
+    "$(rate "$work/one-$round/trials.csv" 1) $(rate "$work/two-$round/trials.csv" 2 3)" >>"$work/two-trials.txt"
   # How far this machine lets two BLAS-bound processes scale: SGEMM alone, then twice at once. 600 multiplies
   # (about 15 s) each, so that the two JVMs' different start-up times shift the overlap by a few percent at most.
   echo "bench-trainer: round $round: ND4J sgemm, one process, then two at once" >&2
@@ -153,6 +161,13 @@ def number(name):
         return float(f.read())
 
 
+def speedups(pairs):
+    """The median speedup of (one, two) pairs, and every round."""
+    return {"speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
+            "rounds": [{"one": round(p[0], 1), "two": round(p[1], 1), "speedup": round(p[1] / p[0], 3)}
+                       for p in pairs]}
+
+
 torch_blas = set()
 sgemm = [number(f"sgemm-{r}") for r in range(1, rounds + 1)]
 peak = statistics.median(sgemm)
@@ -194,16 +209,21 @@ result["blas"] = {"rnnsweep": mine, "pytorch": sorted(b for b in torch_blas if b
 pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
 sgemm_pairs = [(number(f"sgemm-one-{r}"), number(f"sgemm-two-{r}-a") + number(f"sgemm-two-{r}-b"))
                for r in range(1, rounds + 1)]
-result["two_trials"] = {"one_trial_tokens_per_sec": statistics.median(p[0] for p in pairs),
-                        "two_trials_tokens_per_sec": statistics.median(p[1] for p in pairs),
-                        "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
-                        "rounds": [{"one": p[0], "two": p[1], "speedup": round(p[1] / p[0], 3)} for p in pairs],
-                        "sgemm_reference": {
-                            "method": "ND4J SGEMM 1024 x 1024, one thread, 600 multiplies: one process alone, then "
-                                      "two at once, right after the trials; GFLOP/s",
-                            "speedup": round(statistics.median(p[1] / p[0] for p in sgemm_pairs), 3),
-                            "rounds": [{"one": p[0], "two": round(p[1], 1), "speedup": round(p[1] / p[0], 3)}
-                                       for p in sgemm_pairs]}}
+
+
+warm = [(p[2], p[3]) for p in pairs]
+result["two_trials"] = {
+    "method": "one sweep of RNN 512 trials (5 epochs) on local[1] against one on local[2]; a trial's tokens/s is "
+              "its mean over epochs 2-4; second wave: trial 1 alone against trials 2 and 3 together, in a JVM the "
+              "first wave warmed up (as every wave of a sweep after its first); first wave: trial 0 against trials "
+              "0 and 1, in a fresh JVM",
+    "one_trial_tokens_per_sec": statistics.median(p[0] for p in warm),
+    "two_trials_tokens_per_sec": statistics.median(p[1] for p in warm),
+    **speedups(warm),
+    "first_wave_fresh_jvm": speedups([(p[0], p[1]) for p in pairs]),
+    "sgemm_reference": {"method": "ND4J SGEMM 1024 x 1024, one thread, 600 multiplies: one process alone, then two "
+                                  "at once, right after the trials; GFLOP/s",
+                        **speedups(sgemm_pairs)}}
 
 
 def torch_rate(name):
@@ -217,8 +237,7 @@ if os.path.exists(os.path.join(work, "torch-one-1.json")):
              for r in range(1, rounds + 1)]
     result["two_trials"]["pytorch_reference"] = {
         "method": "the same RNN 512 in jobs/bench_torch.py: one process alone, then two at once, epochs 2-5 of 5",
-        "speedup": round(statistics.median(p[1] / p[0] for p in pairs), 3),
-        "rounds": [{"one": round(p[0]), "two": round(p[1]), "speedup": round(p[1] / p[0], 3)} for p in pairs]}
+        **speedups(pairs)}
 with open(os.path.join(work, "seed20.csv")) as f:
     ppl = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
 result["val_perplexity_rnn512_sgd_lr1_clip1"] = {"epoch_1": ppl[0], "epoch_5": ppl[4], "epoch_20": ppl[19]}
