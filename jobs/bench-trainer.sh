@@ -20,7 +20,7 @@
 # A shared VM's speed drifts by 20% and more from minute to minute, so the comparison runs in rounds
 # (BENCH_ROUNDS, default 3): each round measures the SGEMM rate, then every model in rnnsweep and right after
 # in PyTorch. Per model: the median over rounds of each side, and the median of the per-round ratios.
-# Usage: jobs/bench-trainer.sh [OUT.json]     (about 24 minutes on 2 cores)
+# Usage: jobs/bench-trainer.sh [OUT.json]     (about 20 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-trainer.json}"
@@ -89,8 +89,10 @@ YAML
 rate() { # rate FILE TRIAL...: the summed tokens/s of the trials, each its mean over epochs 2-4 (epoch 5: slack for
   # a partner that started a moment later, so that no measured epoch runs alone)
   local file="$1"; shift
-  awk -F, -v list=" $* " 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i
-      if ($i == "trial") t = i }; next }
+  awk -F, -v list=" $* " 'FNR == 1 {
+      for (i = 1; i <= NF; i++) { if ($i == "tokens_per_sec") c = i; if ($i == "epoch") e = i
+        if ($i == "trial") t = i }
+      next }
     index(list, " " $t " ") && $e >= 2 && $e <= 4 { s[$t] += $c; n[$t]++ }
     END { for (k in s) sum += s[k] / n[k]; printf "%.0f", sum }' "$file"
 }
@@ -209,8 +211,6 @@ result["blas"] = {"rnnsweep": mine, "pytorch": sorted(b for b in torch_blas if b
 pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
 sgemm_pairs = [(number(f"sgemm-one-{r}"), number(f"sgemm-two-{r}-a") + number(f"sgemm-two-{r}-b"))
                for r in range(1, rounds + 1)]
-
-
 warm = [(p[2], p[3]) for p in pairs]
 result["two_trials"] = {
     "method": "one sweep of RNN 512 trials (5 epochs) on local[1] against one on local[2]; a trial's tokens/s is "
