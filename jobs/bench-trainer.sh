@@ -56,6 +56,15 @@ sgemm() { # sgemm REPEATS OUT: ND4J's single-thread SGEMM rate, 1024 x 1024, in 
   OMP_NUM_THREADS=1 "$root/jobs/rnnsweep" sgemm --size 1024 --threads 1 --repeats "$1" \
     | sed -n 's/.*: \([0-9.]*\) GFLOP\/s/\1/p' >"$2"
 }
+alone_then_two() { # alone_then_two NAME EXT COMMAND ARGS...: COMMAND ARGS OUT once alone, then twice at once
+  # (OUT: NAME-one-ROUND.EXT, then NAME-two-ROUND-a.EXT and NAME-two-ROUND-b.EXT in the work folder)
+  local name="$1" ext="$2"; shift 2
+  "$@" "$work/$name-one-$round.$ext"
+  "$@" "$work/$name-two-$round-a.$ext" & local first=$!
+  "$@" "$work/$name-two-$round-b.$ext" & local second=$!
+  wait "$first"
+  wait "$second"
+}
 for round in $(seq 1 "$rounds"); do
   sgemm 20 "$work/sgemm-$round.txt"
   echo "bench-trainer: round $round: ND4J sgemm, 1 thread: $(cat "$work/sgemm-$round.txt") GFLOP/s" >&2
@@ -106,18 +115,10 @@ for round in $(seq 1 "$rounds"); do
   # How far this machine lets two BLAS-bound processes scale: SGEMM alone, then twice at once. 600 multiplies
   # (about 15 s) each, so that the two JVMs' different start-up times shift the overlap by a few percent at most.
   echo "bench-trainer: round $round: ND4J sgemm, one process, then two at once" >&2
-  sgemm 600 "$work/sgemm-one-$round.txt"
-  sgemm 600 "$work/sgemm-two-$round-a.txt" & first=$!
-  sgemm 600 "$work/sgemm-two-$round-b.txt" & second=$!
-  wait "$first"
-  wait "$second"
+  alone_then_two sgemm txt sgemm 600
   if [ "$torch" = yes ]; then
     echo "bench-trainer: round $round: PyTorch rnn:512, one process, then two at once" >&2
-    pytorch 5 rnn:512 "$work/torch-one-$round.json"
-    pytorch 5 rnn:512 "$work/torch-two-$round-a.json" & first=$!
-    pytorch 5 rnn:512 "$work/torch-two-$round-b.json" & second=$!
-    wait "$first"
-    wait "$second"
+    alone_then_two torch json pytorch 5 rnn:512
   fi
 done
 
@@ -161,6 +162,12 @@ def number(name):
     """The number a step wrote to NAME.txt."""
     with open(os.path.join(work, name + ".txt")) as f:
         return float(f.read())
+
+
+def alone_then_two(name, read):
+    """Per round, (one alone, the sum of two at once) as jobs/bench-trainer.sh's alone_then_two wrote them."""
+    return [(read(f"{name}-one-{r}"), read(f"{name}-two-{r}-a") + read(f"{name}-two-{r}-b"))
+            for r in range(1, rounds + 1)]
 
 
 def speedups(pairs):
@@ -209,8 +216,6 @@ with open(os.path.join(work, f"{models[0][0]}{models[0][1]}-1.log")) as f:
     mine = next((line.split(":", 1)[1].strip() for line in f if line.startswith("blas:")), None)
 result["blas"] = {"rnnsweep": mine, "pytorch": sorted(b for b in torch_blas if b)}
 pairs = [tuple(float(v) for v in line.split()) for line in open(os.path.join(work, "two-trials.txt"))]
-sgemm_pairs = [(number(f"sgemm-one-{r}"), number(f"sgemm-two-{r}-a") + number(f"sgemm-two-{r}-b"))
-               for r in range(1, rounds + 1)]
 warm = [(p[2], p[3]) for p in pairs]
 result["two_trials"] = {
     "method": "one sweep of RNN 512 trials (5 epochs) on local[1] against one on local[2]; a trial's tokens/s is "
@@ -223,7 +228,7 @@ result["two_trials"] = {
     "first_wave_fresh_jvm": speedups([(p[0], p[1]) for p in pairs]),
     "sgemm_reference": {"method": "ND4J SGEMM 1024 x 1024, one thread, 600 multiplies: one process alone, then two "
                                   "at once, right after the trials; GFLOP/s",
-                        **speedups(sgemm_pairs)}}
+                        **speedups(alone_then_two("sgemm", number))}}
 
 
 def torch_rate(name):
@@ -233,11 +238,9 @@ def torch_rate(name):
 
 
 if os.path.exists(os.path.join(work, "torch-one-1.json")):
-    pairs = [(torch_rate(f"torch-one-{r}"), torch_rate(f"torch-two-{r}-a") + torch_rate(f"torch-two-{r}-b"))
-             for r in range(1, rounds + 1)]
     result["two_trials"]["pytorch_reference"] = {
         "method": "the same RNN 512 in jobs/bench_torch.py: one process alone, then two at once, epochs 2-5 of 5",
-        **speedups(pairs)}
+        **speedups(alone_then_two("torch", torch_rate))}
 with open(os.path.join(work, "seed20.csv")) as f:
     ppl = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
 result["val_perplexity_rnn512_sgd_lr1_clip1"] = {"epoch_1": ppl[0], "epoch_5": ppl[4], "epoch_20": ppl[19]}

@@ -148,6 +148,12 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         }
     }
 
+    /** Whether the parameters still have the values the last backward pass ran with. */
+    private boolean parametersUnchanged() {
+        currentParameters = NativeMatrix.values(params(), currentParameters);
+        return java.util.Arrays.equals(scoredParameters, currentParameters);
+    }
+
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr mgr) {
         if (!fast()) {
@@ -155,14 +161,8 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         }
         Scored last = scored;
         scored = null;
-        double loss;
-        if (last != null && last.input() == input && last.labels() == labels) {
-            currentParameters = NativeMatrix.values(params(), currentParameters);
-            loss = java.util.Arrays.equals(scoredParameters, currentParameters)
-                    ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
-        } else {
-            loss = new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
-        }
+        double loss = last != null && last.input() == input && last.labels() == labels && parametersUnchanged()
+                ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
         if (conf().isMiniBatch()) {
             loss /= getInputMiniBatchSize();
         }
