@@ -14,8 +14,8 @@
 #                       Hadoop, which the cluster has) or "classpath" (spark.executor.extraClassPath = this
 #                       machine's paths; for executors on this host or on hosts with the same ~/.m2)
 #   RNNSWEEP_SUBMIT_ARGS extra spark-submit arguments (e.g. "--executor-memory 8g --total-executor-cores 4")
-#   RNNSWEEP_BLAS       auto | system | bundled (see jobs/common.sh): the driver's BLAS; "system" also asks
-#                       every executor to load its host's libopenblas.so.0
+#   RNNSWEEP_BLAS       auto | system | bundled (see jobs/common.sh): the BLAS the driver and every executor
+#                       load, each from its own host (libopenblas.so.0 for auto and system)
 set -euo pipefail
 # shellcheck source=jobs/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -37,10 +37,9 @@ name="$(sed -n 's/^sweep \([^:]*\):.*/\1/p' <<<"$summary")"
 
 classpath="$(cat "$classpath_file")"
 flags="$(rnnsweep_jvm_flags)"
-# The driver (where local[N] trials train) takes the BLAS RNNSWEEP_BLAS chooses for this machine; executors
-# elsewhere only when it says "system" (their hosts need libopenblas0 then, else they keep the bundled one).
-executor_flags="$flags"
-[ "${RNNSWEEP_BLAS:-auto}" = system ] && executor_flags="$flags $blas_flags"
+# The driver (where local[N] trials train) and every executor take the BLAS RNNSWEEP_BLAS asks for, each
+# deciding on its own host (auto: the host's libopenblas.so.0 where it has one).
+executor_flags="$flags $blas_flags"
 args=(--master "$master" --deploy-mode client --name "rnnsweep $name" --class io.rnnsweep.cli.Main
   --conf "spark.driver.extraJavaOptions=$flags $blas_flags" --conf "spark.executor.extraJavaOptions=$executor_flags"
   --conf "spark.task.cpus=$cpus" --conf "spark.executorEnv.OMP_NUM_THREADS=$cpus")

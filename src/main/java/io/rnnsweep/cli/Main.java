@@ -2,6 +2,7 @@ package io.rnnsweep.cli;
 
 import io.rnnsweep.spec.SpecException;
 import io.rnnsweep.tracking.SweepRun;
+import io.rnnsweep.train.BlasChoice;
 import io.rnnsweep.trial.InvalidOptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,8 +40,17 @@ public final class Main implements Runnable {
         return cli;
     }
 
-    /** Runs the command line and exits with its code. */
+    /**
+     * Runs the command line and exits with its code; first puts the JVM's BLAS choice into effect, before
+     * anything loads ND4J (a value the launcher did not check exits 2).
+     */
     public static void main(String[] args) {
+        try {
+            BlasChoice.apply();
+        } catch (IllegalArgumentException e) {
+            System.err.println("rnnsweep: " + e.getMessage());
+            System.exit(BAD_INPUT);
+        }
         System.exit(commandLine().execute(args));
     }
 }

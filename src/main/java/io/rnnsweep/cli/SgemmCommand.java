@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.train.BlasChoice;
 import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.SgemmPeak;
 import io.rnnsweep.trial.InvalidOptionException;
@@ -38,8 +39,10 @@ final class SgemmCommand implements Callable<Integer> {
             throw new InvalidOptionException("threads", Integer.toString(threads), "an integer from 1 to 1024");
         }
         double gflops = SgemmPeak.gflops(size, repeats, threads);
+        BlasLibrary blas = BlasLibrary.current();
+        BlasChoice.warnIfMismatched(blas);
         spec.commandLine().getOut().printf(Locale.ROOT, "sgemm %dx%d, %d thread(s), %s BLAS: %.1f GFLOP/s%n", size,
-                size, threads, BlasLibrary.current().label(), gflops);
+                size, threads, blas.label(), gflops);
         spec.commandLine().getOut().flush();
         return 0;
     }

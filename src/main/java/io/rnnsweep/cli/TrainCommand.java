@@ -1,6 +1,7 @@
 package io.rnnsweep.cli;
 
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.train.BlasChoice;
 import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.EpochDecision;
 import io.rnnsweep.train.Trainer;
@@ -97,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
         out.println("trial " + config.runName() + "  " + config.values(Tasks.get(name).options()));
         out.println("blas: " + BlasLibrary.describe());
         out.flush();
+        BlasChoice.warnIfMismatched(BlasLibrary.current());
         EpochCsv table = csv == null ? null : new EpochCsv(csv);
         Trainer trainer = new Trainer(config).listener(r -> {
             out.println(line(r, config.epochs()));

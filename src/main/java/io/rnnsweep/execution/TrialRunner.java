@@ -4,6 +4,7 @@ import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.tracking.PendingBatch;
 import io.rnnsweep.tracking.TrialRun;
+import io.rnnsweep.train.BlasChoice;
 import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.EpochFitter;
 import io.rnnsweep.train.EpochListener;
@@ -156,10 +157,21 @@ public final class TrialRunner {
         return m;
     }
 
-    /** The BLAS library this JVM calls; empty when the native backend cannot say (the trial then fails on it). */
+    /**
+     * The BLAS library this JVM calls, after the JVM's BLAS choice took effect (an executor JVM's first trial
+     * puts it into effect; a library other than the one asked for is a warning on the executor's console);
+     * empty when the native backend cannot say (the trial then fails on it).
+     */
     private static String blasLibrary() {
         try {
-            return BlasLibrary.current().label();
+            BlasChoice.apply();
+        } catch (IllegalArgumentException e) {
+            System.err.println("rnnsweep: warning: " + e.getMessage() + "; ND4J's default OpenBLAS is used");
+        }
+        try {
+            BlasLibrary loaded = BlasLibrary.current();
+            BlasChoice.warnIfMismatched(loaded);
+            return loaded.label();
         } catch (RuntimeException | LinkageError e) {
             return "";
         }

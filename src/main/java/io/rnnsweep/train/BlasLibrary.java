@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Which BLAS library ND4J's backend and the trainer's single-precision CPU path call in this JVM.
  *
  * <p>On the CPU backend that is the OpenBLAS build bundled with ND4J (JavaCPP's), unless the JVM was started
- * with JavaCPP's {@code -Dorg.bytedeco.openblas.load=openblas}: then the system's {@code libopenblas.so.0}
- * takes its place for every caller (jobs/rnnsweep does that when the machine has one, see RNNSWEEP_BLAS).
+ * with JavaCPP's {@code org.bytedeco.openblas.load} set: then the system's {@code libopenblas.so.0} takes its
+ * place for every caller ({@link BlasChoice} does that when the JVM is asked to, see RNNSWEEP_BLAS).
  */
 public enum BlasLibrary {
     /** The OpenBLAS build that comes with ND4J's CPU backend. */
@@ -53,9 +53,15 @@ public enum BlasLibrary {
         return Optional.ofNullable(Loader.getLoadedLibraries().get(LIBRARY));
     }
 
-    /** Returns one line naming the library in use and where it was loaded from. */
+    /**
+     * Returns one line naming the library in use and where it was loaded from: for the system's library the
+     * file the dynamic linker knows (JavaCPP loads a copy of it from its cache).
+     */
     public static String describe() {
         Optional<String> path = path();
-        return of(path).label() + path.map(p -> " (" + p + ")").orElse("");
+        BlasLibrary library = of(path);
+        Optional<String> source = library == SYSTEM ? BlasChoice.apply().source().map(Object::toString)
+                : Optional.empty();
+        return library.label() + source.or(() -> path).map(p -> " (" + p + ")").orElse("");
     }
 }
