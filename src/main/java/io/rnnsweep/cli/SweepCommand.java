@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.execution.ConsoleProgress;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
@@ -14,6 +15,7 @@ import io.rnnsweep.spec.SpecWriter;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.tracking.RunStatus;
 import io.rnnsweep.tracking.SweepRun;
+import io.rnnsweep.tracking.SweepTracking;
 import io.rnnsweep.tracking.TrackingLocation;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialStatus;
@@ -139,7 +141,8 @@ final class SweepCommand implements Callable<Integer> {
             }, "rnnsweep-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                result = new SweepController(s, executor, concurrency, console, tracking, checkpoints).run();
+                result = new SweepController(s, executor, concurrency, checkpoints,
+                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).run();
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

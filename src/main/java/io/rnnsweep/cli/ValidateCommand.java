@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.search.Searcher;
 import io.rnnsweep.spec.SpecLoader;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.trial.TrialConfig;
@@ -34,7 +35,7 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         SweepSpec s = SpecLoader.load(file);
         PrintWriter out = spec.commandLine().getOut();
-        List<Map<TrialOption, String>> trials = s.searcher().all();
+        List<Map<TrialOption, String>> trials = Searcher.planned(s.searcher());
         out.printf("%s: valid%n", file);
         out.printf("sweep %s: task %s, objective %s, %s search, %d trials%n", s.name(), s.task().key(), s.objective(),
                 s.algorithm().key(), trials.size());

@@ -76,8 +76,12 @@ public final class Asha implements Scheduler {
     public List<Integer> promotions() {
         List<Integer> out = new ArrayList<>();
         for (int k = milestones.size() - 1; k >= 0; k--) {
-            for (int trial : Rungs.ranked(results.get(k), mode)) {
-                if (paused.contains(trial) && rungIndex(trial) == k && promotable(k, trial)) {
+            // The rung's top 1/η, ranked once: only they can be promoted from it.
+            Map<Integer, Double> rung = results.get(k);
+            List<Integer> top = Rungs.ranked(rung, mode).subList(0, rung.size() / rungs.eta());
+            for (int trial : top) {
+                if (paused.contains(trial) && rungIndex(trial) == k && !promoted.get(k).contains(trial)
+                        && !Double.isNaN(rung.get(trial))) {
                     promoted.get(k).add(trial);
                     paused.remove(trial);
                     out.add(trial);

@@ -35,12 +35,17 @@ public final class GridSearch implements Searcher {
         this.size = (int) n;
     }
 
-    @Override
+    /** Returns how many trials the search makes. */
     public int size() {
         return size;
     }
 
     @Override
+    public Suggestion suggest(int index) {
+        return index < size ? Suggestion.trial(trial(index)) : Suggestion.FINISHED;
+    }
+
+    /** Returns the chosen values of trial {@code index} (from 0), in the space's option order. */
     public Map<TrialOption, String> trial(int index) {
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException(index);

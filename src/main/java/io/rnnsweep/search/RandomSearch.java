@@ -33,12 +33,17 @@ public final class RandomSearch implements Searcher {
         this.trials = List.copyOf(out);
     }
 
-    @Override
+    /** Returns how many trials the search makes. */
     public int size() {
         return trials.size();
     }
 
     @Override
+    public Suggestion suggest(int index) {
+        return index < trials.size() ? Suggestion.trial(trials.get(index)) : Suggestion.FINISHED;
+    }
+
+    /** Returns the chosen values of trial {@code index} (from 0), in the space's option order. */
     public Map<TrialOption, String> trial(int index) {
         return trials.get(index);
     }

@@ -1,5 +1,6 @@
 /**
- * Searchers decide which option values the sweep's trials try (grid, random); pure functions of the space,
- * the trial count and the seed: no Spark, no MLflow, no clock.
+ * Searchers decide what each of the sweep's trials tries, ask/tell style: asked for trial after trial
+ * ({@code suggest}: a configuration, wait, or finished) and told every result and ending, so a searcher can
+ * learn from them. Grid and random search propose a fixed list. Pure: no Spark, no MLflow, no clock.
  */
 package io.rnnsweep.search;

@@ -1,6 +1,7 @@
 package io.rnnsweep.spec;
 
 import io.rnnsweep.search.SearchAlgorithm;
+import io.rnnsweep.search.Searcher;
 import io.rnnsweep.space.Domain;
 import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.RnnTask;
@@ -181,7 +182,7 @@ public final class SpecLoader {
     private void checkTrials(SweepSpec spec) {
         RnnTask task = Tasks.get(spec.task());
         Set<String> opened = new java.util.HashSet<>();
-        for (Map<TrialOption, String> chosen : spec.searcher().all()) {
+        for (Map<TrialOption, String> chosen : Searcher.planned(spec.searcher())) {
             TrialConfig config;
             try {
                 config = spec.trialConfig(chosen);

@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param task the task every trial trains
  * @param objective the metric and direction, for searcher, scheduler and leaderboard
  * @param algorithm grid or random
- * @param trials the number of random trials (the grid's size for a grid)
+ * @param trials the number of random trials (unused for a grid: see {@link #plannedTrials()})
  * @param searchSeed the random search's seed
  * @param space the swept options and their domains, in the spec's order
  * @param fixed options set for every trial, as user text
@@ -53,7 +53,22 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
     }
 
-    /** Returns the searcher this spec describes. */
+    /**
+     * Returns how many trials the sweep runs: every point of a grid, else {@code trials}; what schedulers that
+     * divide trials into brackets or rungs are created for.
+     */
+    public int plannedTrials() {
+        if (algorithm != SearchAlgorithm.GRID) {
+            return trials;
+        }
+        int n = 1;
+        for (Domain d : space.values()) {
+            n = Math.multiplyExact(n, ((Domain.Choice) d).values().size());
+        }
+        return n;
+    }
+
+    /** Returns a new searcher as this spec describes it, told nothing yet. */
     public Searcher searcher() {
         if (algorithm == SearchAlgorithm.GRID) {
             Map<TrialOption, Domain.Choice> grid = new LinkedHashMap<>();
@@ -63,12 +78,14 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         return new RandomSearch(space, trials, searchSeed);
     }
 
-    /** Returns every trial's configuration: task defaults, then the fixed options, then the trial's values. */
+    /**
+     * Returns the configuration of every trial a fresh searcher proposes before any result (every trial of a
+     * grid or random search): task defaults, then the fixed options, then the trial's values.
+     */
     public List<TrialConfig> trialConfigs() {
-        Searcher s = searcher();
-        List<TrialConfig> out = new ArrayList<>(s.size());
-        for (int i = 0; i < s.size(); i++) {
-            out.add(trialConfig(s.trial(i)));
+        List<TrialConfig> out = new ArrayList<>();
+        for (Map<TrialOption, String> chosen : Searcher.planned(searcher())) {
+            out.add(trialConfig(chosen));
         }
         return out;
     }

@@ -84,7 +84,13 @@ public record EpochResult(
 
     /** Returns the named metric, or NaN when this epoch has no such metric. */
     public double metric(String name) {
-        Double v = metrics().get(name);
+        Double v = switch (name) {
+            case "train_loss" -> trainLoss;
+            case "train_perplexity" -> trainPerplexity;
+            case "val_loss" -> validationLoss;
+            case "val_perplexity" -> validationPerplexity;
+            default -> taskMetrics.containsKey(name) ? taskMetrics.get(name) : metrics().get(name);
+        };
         return v == null ? Double.NaN : v;
     }
 }

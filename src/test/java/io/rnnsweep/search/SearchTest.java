@@ -1,5 +1,6 @@
 package io.rnnsweep.search;
 
+import io.rnnsweep.search.Searcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +26,7 @@ class SearchTest {
         assertEquals(Map.of(TrialOption.HIDDEN, "128", TrialOption.LAYERS, "1", TrialOption.CLIP, "1"), grid.trial(0));
         assertEquals(Map.of(TrialOption.HIDDEN, "128", TrialOption.LAYERS, "1", TrialOption.CLIP, "none"), grid.trial(1));
         assertEquals(Map.of(TrialOption.HIDDEN, "512", TrialOption.LAYERS, "2", TrialOption.CLIP, "none"), grid.trial(11));
-        assertEquals(12, new HashSet<>(grid.all()).size(), "every combination exactly once");
+        assertEquals(12, new HashSet<>(Searcher.planned(grid)).size(), "every combination exactly once");
         assertEquals(List.of(TrialOption.HIDDEN, TrialOption.LAYERS, TrialOption.CLIP), List.copyOf(grid.trial(5).keySet()));
         assertThrows(IndexOutOfBoundsException.class, () -> grid.trial(12));
     }
@@ -44,7 +45,7 @@ class SearchTest {
         RandomSearch r = new RandomSearch(randomSpace(), 200, 7);
         assertEquals(200, r.size());
         boolean sawSmallLr = false;
-        for (Map<TrialOption, String> t : r.all()) {
+        for (Map<TrialOption, String> t : Searcher.planned(r)) {
             double lr = Double.parseDouble(t.get(TrialOption.LR));
             assertTrue(lr >= 1e-3 && lr <= 10, t.toString());
             sawSmallLr |= lr < 1e-2;
@@ -59,9 +60,9 @@ class SearchTest {
 
     @Test
     void randomSearchIsReproducibleFromItsSeed() {
-        assertEquals(new RandomSearch(randomSpace(), 20, 3).all(), new RandomSearch(randomSpace(), 20, 3).all());
-        assertNotEquals(new RandomSearch(randomSpace(), 20, 3).all(), new RandomSearch(randomSpace(), 20, 4).all());
-        assertEquals(new RandomSearch(randomSpace(), 5, 3).all(), new RandomSearch(randomSpace(), 20, 3).all().subList(0, 5),
+        assertEquals(Searcher.planned(new RandomSearch(randomSpace(), 20, 3)), Searcher.planned(new RandomSearch(randomSpace(), 20, 3)));
+        assertNotEquals(Searcher.planned(new RandomSearch(randomSpace(), 20, 3)), Searcher.planned(new RandomSearch(randomSpace(), 20, 4)));
+        assertEquals(Searcher.planned(new RandomSearch(randomSpace(), 5, 3)), Searcher.planned(new RandomSearch(randomSpace(), 20, 3)).subList(0, 5),
                 "asking for more trials keeps the first ones");
     }
 

@@ -3,6 +3,7 @@ package io.rnnsweep.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnsweep.execution.ConsoleProgress;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialOutcome;
@@ -36,8 +37,8 @@ class ScheduledSweepTest {
                 execution: {max_concurrent: 2}
                 """.formatted(scheduler));
         try (SparkTrialExecutor executor = SparkTrialExecutor.start("local[2]", spec.name(), 1, 0, spec.execution().mode())) {
-            return new SweepController(spec, executor, 2, new PrintWriter(progress), null,
-                    dir.resolve("checkpoints").toUri().toString()).run();
+            return new SweepController(spec, executor, 2, dir.resolve("checkpoints").toUri().toString(),
+                    List.of(new ConsoleProgress(spec, new PrintWriter(progress)))).run();
         }
     }
 

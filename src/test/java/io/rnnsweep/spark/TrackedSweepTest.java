@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnsweep.execution.ConsoleProgress;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialOutcome;
@@ -13,6 +14,7 @@ import io.rnnsweep.tracking.EmbeddedServer;
 import io.rnnsweep.tracking.FileStore;
 import io.rnnsweep.tracking.RunStatus;
 import io.rnnsweep.tracking.SweepRun;
+import io.rnnsweep.tracking.SweepTracking;
 import io.rnnsweep.tracking.TrackingLocation;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.TrialStatus;
@@ -52,7 +54,9 @@ class TrackedSweepTest {
             if (faultyTrial != null) {
                 executor.injectFirstAttemptFault(faultyTrial, 2);
             }
-            return new SweepController(spec, executor, 2, new PrintWriter(new StringWriter()), tracking).run();
+            return new SweepController(spec, executor, 2, null, List.of(
+                    new ConsoleProgress(spec, new PrintWriter(new StringWriter())), new SweepTracking(spec, tracking)))
+                    .run();
         }
     }
 

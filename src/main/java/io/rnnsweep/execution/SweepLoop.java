@@ -3,20 +3,20 @@ package io.rnnsweep.execution;
 import io.rnnsweep.schedule.Decision;
 import io.rnnsweep.schedule.Scheduler;
 import io.rnnsweep.schedule.StopReason;
+import io.rnnsweep.search.Searcher;
+import io.rnnsweep.search.Suggestion;
 import io.rnnsweep.spec.CheckpointRetention;
 import io.rnnsweep.spec.SchedulerSpec;
 import io.rnnsweep.spec.SweepSpec;
-import io.rnnsweep.task.LossKind;
-import io.rnnsweep.task.Tasks;
-import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.Objective;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
-import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,17 +27,19 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Runs a sweep under an early-stopping scheduler: each trial trains in segments, one trial executor job each,
- * ending where the scheduler decides; a paused trial waits in its checkpoint until it is promoted (then it
- * resumes on whichever executor is free) or stopped (it ends KILLED, saying which rung, value and bar stopped
- * it). A freed slot goes to the trial that should continue, then to promoted trials, then to new ones.
+ * The sweep's one driver loop, for every scheduler: asks the searcher for trials while slots are free, hands each
+ * to the trial executor (the whole trial in one job under FIFO; else one job per segment, ending where the
+ * scheduler decides, with the trial waiting in its checkpoint between segments), tells the scheduler and the
+ * searcher every result, and passes every event to the callbacks. A freed slot goes to the trial that should
+ * continue, then to promoted trials, then to a new one. A paused trial is promoted (it resumes on whichever
+ * executor is free) or stopped (it ends KILLED, saying which rung, value and bar stopped it).
  */
-final class ScheduledSweep {
+final class SweepLoop {
     /** Where a trial is in its life. */
     private enum Phase {
-        /** Not started yet. */
+        /** Created, not started yet. */
         NEW,
-        /** A segment is running. */
+        /** A segment (or, under FIFO, the whole trial) is running. */
         RUNNING,
         /** Waiting at a rung in its checkpoint. */
         PAUSED,
@@ -49,7 +51,7 @@ final class ScheduledSweep {
 
     /** One trial's state on the driver. */
     private static final class Trial {
-        final TrialTask task;
+        TrialTask task;
         final List<EpochResult> epochs = new ArrayList<>();
         Phase phase = Phase.NEW;
         TrialOutcome last;
@@ -62,33 +64,39 @@ final class ScheduledSweep {
     }
 
     private final SweepSpec spec;
+    private final Searcher searcher;
     private final TrialExecutor executor;
     private final int maxConcurrent;
-    private final PrintWriter progress;
-    private final SweepRun tracking;
+    private final List<SweepCallback> callbacks;
     private final String checkpointDir;
     private final List<Trial> trials = new ArrayList<>();
     private final Scheduler scheduler;
     private final SchedulerSpec schedule;
-    private final boolean perplexity;
+    private final boolean segmented;
+    private final Map<Phase, Integer> phases = new EnumMap<>(Phase.class);
+    private final Map<TrialStatus, Integer> endings = new EnumMap<>(TrialStatus.class);
+    private int sweepEpochs;
+    private double best = Double.NaN;
+    private boolean searchFinished;
+    private boolean searchWaits;
 
     /**
-     * Creates the run.
+     * Creates the loop.
      *
-     * @param checkpointDir the folder (URI or path) where this sweep's trials keep their checkpoints
+     * @param checkpointDir the folder (URI or path) where this sweep's trials keep their checkpoints; null for a
+     *     sweep whose trials each run in one job (FIFO)
      */
-    ScheduledSweep(SweepSpec spec, List<TrialTask> tasks, TrialExecutor executor, int maxConcurrent,
-                   PrintWriter progress, SweepRun tracking, String checkpointDir) {
+    SweepLoop(SweepSpec spec, Searcher searcher, TrialExecutor executor, int maxConcurrent, String checkpointDir,
+              List<SweepCallback> callbacks) {
         this.spec = spec;
+        this.searcher = searcher;
         this.executor = executor;
         this.maxConcurrent = maxConcurrent;
-        this.progress = progress;
-        this.tracking = tracking;
-        this.checkpointDir = checkpointDir.endsWith("/") ? checkpointDir : checkpointDir + "/";
-        tasks.forEach(t -> trials.add(new Trial(t)));
+        this.callbacks = List.copyOf(callbacks);
         this.schedule = spec.scheduler();
-        this.scheduler = schedule.create(spec.objective().mode(), tasks.size());
-        this.perplexity = Tasks.get(spec.task()).loss() == LossKind.CROSS_ENTROPY;
+        this.segmented = schedule.segmented();
+        this.checkpointDir = checkpointDir == null || checkpointDir.endsWith("/") ? checkpointDir : checkpointDir + "/";
+        this.scheduler = schedule.create(spec.objective().mode(), spec.plannedTrials());
     }
 
     /** Returns a trial's checkpoint location. */
@@ -96,11 +104,10 @@ final class ScheduledSweep {
         return checkpointDir + String.format("trial-%03d.zip", index);
     }
 
-    /** Runs every trial to its end under the scheduler and returns the sweep's result. */
+    /** Runs trials until the searcher and the scheduler have nothing left, and returns the sweep's result. */
     SweepResult run() throws InterruptedException {
         long t0 = System.nanoTime();
         Deque<Integer> ready = new ArrayDeque<>();
-        int nextNew = 0;
         int running = 0;
         ExecutorService pool = SweepController.trialPool(maxConcurrent);
         try {
@@ -108,8 +115,8 @@ final class ScheduledSweep {
             while (true) {
                 while (running < maxConcurrent && !executor.cancelled()) {
                     Integer next = ready.poll();
-                    if (next == null && nextNew < trials.size()) {
-                        next = nextNew++;
+                    if (next == null) {
+                        next = newTrial();
                     }
                     if (next == null) {
                         break;
@@ -120,6 +127,9 @@ final class ScheduledSweep {
                 if (running == 0) {
                     List<Integer> more = executor.cancelled() ? List.of() : scheduler.drained();
                     if (more.isEmpty()) {
+                        if (searchWaits && !executor.cancelled()) {
+                            throw new IllegalStateException("the searcher waits for results with no trial running");
+                        }
                         break;
                     }
                     for (int p : more) {
@@ -135,11 +145,18 @@ final class ScheduledSweep {
         } finally {
             pool.shutdownNow();
         }
+        if (executor.cancelled()) {
+            // The trials the searcher still had planned are recorded as never started.
+            while (newTrial() != null) {
+                // each one is created in phase NEW and ended below
+            }
+        }
         // Whatever still waits will never be promoted (or the sweep was cancelled): it ends here.
         for (Trial t : trials) {
             if (t.phase == Phase.NEW) {
-                t.last = TrialOutcome.without(t.task.index(), TrialStatus.KILLED, "sweep cancelled before the trial started");
-                t.phase = Phase.ENDED;
+                t.last = TrialOutcome.without(t.task.index(), TrialStatus.KILLED,
+                        "sweep cancelled before the trial started");
+                phase(t, Phase.ENDED);
                 ended(t, Map.of());
             } else if (t.phase == Phase.PAUSED || t.phase == Phase.QUEUED) {
                 stop(t, executor.cancelled() ? Optional.empty() : scheduler.reason(t.task.index()),
@@ -151,19 +168,66 @@ final class ScheduledSweep {
         Map<Integer, Integer> rungs = new LinkedHashMap<>();
         for (Trial t : trials) {
             outcomes.add(t.last);
-            rungs.put(t.task.index(), t.rung);
+            if (segmented) {
+                rungs.put(t.task.index(), t.rung);
+            }
         }
-        return new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes, (System.nanoTime() - t0) / 1e9,
-                rungs);
+        return new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes,
+                (System.nanoTime() - t0) / 1e9, rungs);
+    }
+
+    /**
+     * Asks the searcher for the next trial and creates it; returns its index, or null when the searcher has
+     * nothing now (it waits for results) or ever again.
+     */
+    private Integer newTrial() {
+        if (searchFinished) {
+            return null;
+        }
+        int index = trials.size();
+        Suggestion s = searcher.suggest(index);
+        searchWaits = s.kind() == Suggestion.Kind.WAIT;
+        if (s.kind() != Suggestion.Kind.TRIAL) {
+            searchFinished = s.kind() == Suggestion.Kind.FINISHED;
+            return null;
+        }
+        TrialTask task = task(spec, index, s);
+        for (SweepCallback c : callbacks) {
+            task = c.trialCreated(task);
+        }
+        Trial t = new Trial(task);
+        trials.add(t);
+        phases.merge(Phase.NEW, 1, Integer::sum);
+        return index;
+    }
+
+    /** Returns the task of trial {@code index}: the spec's fixed options under the suggestion's values. */
+    static TrialTask task(SweepSpec spec, int index, Suggestion s) {
+        Map<String, String> options = new LinkedHashMap<>();
+        spec.fixed().forEach((o, v) -> options.put(o.key(), v));
+        s.chosen().forEach((o, v) -> options.put(o.key(), v));
+        long timeout = spec.execution().timeout().map(Duration::toMillis).orElse(0L);
+        return new TrialTask(spec.name(), index, spec.task().key(), options, timeout);
     }
 
     private void submit(CompletionService<TrialOutcome> done, Trial t) {
-        int from = t.epochs.size();
-        int until = scheduler.segmentEnd(t.task.index(), from, schedule.maxEpochs());
-        Segment segment = new Segment(from, until, checkpoint(t.task.index()), schedule.keep() != CheckpointRetention.NONE);
-        TrialTask job = t.task.segment(segment);
-        t.phase = Phase.RUNNING;
-        done.submit(() -> executor.run(job));
+        TrialTask job = t.task;
+        if (segmented) {
+            int from = t.epochs.size();
+            int until = scheduler.segmentEnd(t.task.index(), from, schedule.maxEpochs());
+            job = job.segment(new Segment(from, until, checkpoint(t.task.index()),
+                    schedule.keep() != CheckpointRetention.NONE));
+        }
+        phase(t, Phase.RUNNING);
+        TrialTask run = job;
+        done.submit(() -> executor.run(run));
+    }
+
+    /** Moves a trial to another phase, keeping the sweep's counts of trials per phase. */
+    private void phase(Trial t, Phase next) {
+        phases.merge(t.phase, -1, Integer::sum);
+        phases.merge(next, 1, Integer::sum);
+        t.phase = next;
     }
 
     private void queue(Deque<Integer> ready, int index, boolean first) {
@@ -171,7 +235,7 @@ final class ScheduledSweep {
         if (t.phase != Phase.PAUSED) {
             return;
         }
-        t.phase = Phase.QUEUED;
+        phase(t, Phase.QUEUED);
         if (first) {
             ready.addFirst(index);
         } else {
@@ -179,40 +243,45 @@ final class ScheduledSweep {
         }
     }
 
-    /** Takes a segment's outcome: feeds its epochs to the scheduler and acts on the decisions. */
+    /** Takes a segment's outcome: feeds its epochs to scheduler and searcher and acts on the decisions. */
     private void handle(TrialOutcome o, Deque<Integer> ready) {
         Trial t = trials.get(o.index());
         t.epochs.addAll(o.epochs());
         t.seconds += o.seconds();
         t.last = o;
+        sweepEpochs += o.epochs().size();
         Objective objective = spec.objective();
         Decision decision = Decision.CONTINUE;
         for (EpochResult e : o.epochs()) {
-            decision = scheduler.onResult(o.index(), e.epoch(), objective.of(e));
-            if (decision != Decision.CONTINUE) {
-                break;
+            if (objective.mode().better(objective.of(e), best)) {
+                best = objective.of(e);
+            }
+            searcher.onTrialResult(o.index(), e.epoch(), objective.of(e));
+            if (decision == Decision.CONTINUE) {
+                decision = scheduler.onResult(o.index(), e.epoch(), objective.of(e));
             }
         }
         if (o.status() == TrialStatus.PAUSED) {
             t.rung = t.epochs.size();
             switch (decision) {
                 case CONTINUE -> {
-                    t.phase = Phase.PAUSED;
+                    phase(t, Phase.PAUSED);
                     queue(ready, o.index(), true);
                 }
-                case PAUSE -> t.phase = Phase.PAUSED;
+                case PAUSE -> phase(t, Phase.PAUSED);
                 case STOP -> stop(t, scheduler.reason(o.index()), "stopped by " + schedule.algorithm().key());
             }
-            if (t.phase != Phase.ENDED && tracking != null) {
-                tracking.trialPaused(t.task.tracking(), Map.of("rnnsweep.rung", Integer.toString(t.rung),
-                        "rnnsweep.status", t.phase == Phase.QUEUED ? "PROMOTED" : "PAUSED"), o.unsentTracking());
+            if (t.phase != Phase.ENDED) {
+                for (SweepCallback c : callbacks) {
+                    c.trialPaused(t.task, t.rung, t.phase == Phase.QUEUED, o);
+                }
             }
         } else {
             if (o.status() == TrialStatus.FINISHED) {
                 t.rung = t.epochs.size();
             }
             scheduler.onEnd(o.index());
-            t.phase = Phase.ENDED;
+            phase(t, Phase.ENDED);
             ended(t, Map.of());
         }
         for (int p : scheduler.promotions()) {
@@ -227,11 +296,11 @@ final class ScheduledSweep {
         }
     }
 
-    /** Ends a paused trial KILLED, with why, and removes its checkpoint unless every checkpoint is kept. */
+    /** Ends a paused trial KILLED, with why. */
     private void stop(Trial t, Optional<StopReason> reason, String fallback) {
         String why = reason.map(StopReason::describe).orElse(fallback);
         t.last = t.last == null ? TrialOutcome.without(t.task.index(), TrialStatus.KILLED, why) : t.last.killed(why);
-        t.phase = Phase.ENDED;
+        phase(t, Phase.ENDED);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("rnnsweep.stopped_by", reason.map(StopReason::rule).orElse(schedule.algorithm().key()));
         tags.put("rnnsweep.stop_rung", Integer.toString(reason.map(StopReason::rung).orElse(t.epochs.size())));
@@ -242,68 +311,57 @@ final class ScheduledSweep {
         ended(t, tags);
     }
 
-    /** Records a trial's end: the whole trial's outcome, its run's end, its checkpoint's fate. */
+    /**
+     * Records a trial's end: the whole trial's outcome, the searcher told, its checkpoint's fate, the callbacks
+     * told.
+     */
     private void ended(Trial t, Map<String, String> tags) {
         TrialOutcome o = t.last.wholeTrial(List.copyOf(t.epochs), t.seconds);
         t.last = o;
+        Objective objective = spec.objective();
+        double trialBest = Double.NaN;
+        for (EpochResult e : t.epochs) {
+            if (objective.mode().better(objective.of(e), trialBest)) {
+                trialBest = objective.of(e);
+            }
+        }
+        searcher.onTrialComplete(t.task.index(), o.status(), trialBest);
+        endings.merge(o.status(), 1, Integer::sum);
         boolean keep = schedule.keep() == CheckpointRetention.ALL
                 || (schedule.keep() == CheckpointRetention.FINISHED && o.status() == TrialStatus.FINISHED);
-        if (!keep && !t.epochs.isEmpty()) {
+        if (segmented && !keep && !t.epochs.isEmpty()) {
             try {
                 executor.checkpoints().delete(checkpoint(t.task.index()));
             } catch (IOException | RuntimeException e) {
-                progress.printf("[%s] %s: could not delete its checkpoint %s: %s%n", spec.name(), t.task.id(),
+                System.err.printf("[%s] %s: could not delete its checkpoint %s: %s%n", spec.name(), t.task.id(),
                         checkpoint(t.task.index()), e);
             }
         }
-        if (tracking != null) {
-            tracking.trialEnded(t.task.tracking(), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
-                    TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), o.unsentTracking(), tags);
+        for (SweepCallback c : callbacks) {
+            c.trialEnded(t.task, o, tags);
         }
     }
 
     private void report(Trial t, int running, double elapsed) {
         Objective objective = spec.objective();
-        Map<Phase, Integer> phases = new java.util.EnumMap<>(Phase.class);
-        int stopped = 0;
-        int finished = 0;
-        int failed = 0;
-        int epochs = 0;
-        double best = Double.NaN;
-        for (Trial x : trials) {
-            phases.merge(x.phase, 1, Integer::sum);
-            epochs += x.epochs.size();
-            if (x.phase == Phase.ENDED) {
-                switch (x.last.status()) {
-                    case FINISHED -> finished++;
-                    case KILLED -> stopped++;
-                    default -> failed++;
-                }
-            }
-            for (EpochResult e : x.epochs) {
-                if (objective.mode().better(objective.of(e), best)) {
-                    best = objective.of(e);
-                }
-            }
-        }
         double value = t.epochs.isEmpty() ? Double.NaN : objective.of(t.epochs.get(t.epochs.size() - 1));
         String state = switch (t.phase) {
             case QUEUED -> "promoted";
             case PAUSED -> "paused";
-            case ENDED -> t.last.status() == TrialStatus.KILLED ? "stopped" : t.last.status().name().toLowerCase(Locale.ROOT);
+            case ENDED -> t.last.status() == TrialStatus.KILLED && segmented ? "stopped"
+                    : t.last.status().name().toLowerCase(Locale.ROOT);
             default -> t.phase.name().toLowerCase(Locale.ROOT);
         };
-        int started = trials.size() - phases.getOrDefault(Phase.NEW, 0);
-        progress.printf(Locale.ROOT, "[%s] %s rung %d: %s %s -> %s | %d/%d started, %d running, %d paused, %d stopped,"
-                        + " %d finished, %d failed | %d epochs | best %s %s | elapsed %s%n",
-                spec.name(), t.task.id().substring(t.task.id().lastIndexOf('/') + 1), t.epochs.size(),
-                objective.metric(), fmt(value), state, started, trials.size(), running,
+        int finished = endings.getOrDefault(TrialStatus.FINISHED, 0);
+        int stopped = endings.getOrDefault(TrialStatus.KILLED, 0);
+        int ended = phases.getOrDefault(Phase.ENDED, 0);
+        int total = Math.max(spec.plannedTrials(), trials.size());
+        SweepProgress p = new SweepProgress(t.task.id().substring(t.task.id().lastIndexOf('/') + 1), t.epochs.size(),
+                value, state, trials.size() - phases.getOrDefault(Phase.NEW, 0), total, running,
                 phases.getOrDefault(Phase.PAUSED, 0) + phases.getOrDefault(Phase.QUEUED, 0), stopped, finished,
-                failed, epochs, objective.metric(), fmt(best), SweepController.clock(elapsed));
-        progress.flush();
-    }
-
-    private static String fmt(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.5g", v);
+                ended - finished - stopped, ended, sweepEpochs, best, elapsed);
+        for (SweepCallback c : callbacks) {
+            c.progress(p);
+        }
     }
 }

@@ -1,0 +1,36 @@
+package io.rnnsweep.execution;
+
+import java.util.Map;
+
+/**
+ * Hears a sweep's events as its one driver loop makes them: where results go (tracking, console progress)
+ * without the loop knowing them. Every method is called from the loop's thread, one event at a time.
+ */
+public interface SweepCallback {
+
+    /**
+     * A trial was created from the searcher's suggestion and is about to start; returns the task to run, which
+     * a callback may extend (tracking gives it the handle its executor logs with).
+     */
+    default TrialTask trialCreated(TrialTask task) {
+        return task;
+    }
+
+    /**
+     * A segment of a trial came back paused at a rung: {@code promoted} when it goes on at once or was promoted,
+     * else it waits in its checkpoint.
+     */
+    default void trialPaused(TrialTask task, int rung, boolean promoted, TrialOutcome segment) {
+    }
+
+    /**
+     * A trial ended, with its whole outcome (every epoch of every segment) and the tags that say why a
+     * scheduler stopped it (empty when none did).
+     */
+    default void trialEnded(TrialTask task, TrialOutcome outcome, Map<String, String> tags) {
+    }
+
+    /** A segment or trial came back and was handled: the sweep as it stands now. */
+    default void progress(SweepProgress progress) {
+    }
+}

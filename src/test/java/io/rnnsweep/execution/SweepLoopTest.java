@@ -1,0 +1,258 @@
+package io.rnnsweep.execution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.search.Searcher;
+import io.rnnsweep.search.Suggestion;
+import io.rnnsweep.spec.SpecLoader;
+import io.rnnsweep.spec.SweepSpec;
+import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TrialOption;
+import io.rnnsweep.trial.TrialStatus;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SweepLoopTest {
+    /** Checkpoints of synthetic trials: nothing to store. */
+    static final CheckpointStore NO_CHECKPOINTS = new CheckpointStore() {
+        @Override
+        public void download(String uri, Path to) {
+        }
+
+        @Override
+        public void upload(Path from, String uri) {
+        }
+
+        @Override
+        public void delete(String uri) {
+        }
+    };
+
+    /**
+     * A trial that answers like a real one without training: validation loss {@code a + c / epoch} with a and c
+     * from its hidden size and learning rate (curves that cross, so rankings change between rungs); the trial
+     * with hidden 4 and lr 0.1 diverges in epoch 2. Trains the task's segment, or every epoch without one.
+     */
+    static TrialOutcome synthetic(TrialTask task) {
+        double hidden = Double.parseDouble(task.options().get("hidden"));
+        double lr = Double.parseDouble(task.options().get("lr"));
+        int epochs = Integer.parseInt(task.options().get("epochs"));
+        double a = 0.1 * Math.abs(Math.log10(lr) + 1.5) + 1 / hidden;
+        double c = 0.5 * hidden / 16 + 5 * lr;
+        int from = task.segment() == null ? 0 : task.segment().from();
+        int until = task.segment() == null ? epochs : task.segment().until();
+        List<EpochResult> done = new ArrayList<>();
+        for (int e = from + 1; e <= until; e++) {
+            if (hidden == 4 && lr == 0.1 && e == 2) {
+                return new TrialOutcome(task.index(), TrialStatus.DIVERGED, done, List.of(), "diverged in epoch 2",
+                        "here", 1, 0.01, "", "");
+            }
+            double loss = a + c / e;
+            done.add(new EpochResult(e, loss, Math.exp(loss), loss, Math.exp(loss), Map.of(), 0.5, 0.5, 0, 100,
+                    1e4, 0.01));
+        }
+        TrialStatus status = until == epochs ? TrialStatus.FINISHED : TrialStatus.PAUSED;
+        return new TrialOutcome(task.index(), status, done, List.of(), "", "here", 1, 0.01, "", "");
+    }
+
+    static SweepSpec spec(String search, String scheduler) {
+        return SpecLoader.parse("loop.yaml", """
+                name: loop
+                task: hello
+                objective: {metric: val_loss, mode: min}
+                search: %s
+                space:
+                  hidden: [4, 8, 16]
+                  lr: [0.003, 0.01, 0.05, 0.1]
+                fixed: {epochs: 9}
+                scheduler: %s
+                """.formatted(search, scheduler));
+    }
+
+    /** Returns each trial's index, status, epochs trained, rung and cause, one line each. */
+    static String decisions(SweepResult r) {
+        return r.outcomes().stream().map(o -> o.index() + " " + o.status() + " " + o.epochs().size() + " "
+                + r.rungs().getOrDefault(o.index(), 0) + " " + o.cause()).collect(Collectors.joining("\n"));
+    }
+
+    static final String[][] CASES = {
+        {"{algorithm: grid}", "{algorithm: fifo}"},
+        {"{algorithm: random, trials: 7, seed: 3}", "{algorithm: fifo}"},
+        {"{algorithm: grid}", "{algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}"},
+        {"{algorithm: random, trials: 9, seed: 5}", "{algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}"},
+        {"{algorithm: grid}", "{algorithm: median, max_epochs: 9, grace_epochs: 2, min_samples: 3}"},
+        {"{algorithm: grid}", "{algorithm: successive_halving, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}"},
+        {"{algorithm: grid}", "{algorithm: hyperband, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}"},
+    };
+
+    /** Runs {@code spec}'s sweep through the one loop on the synthetic trials. */
+    static SweepResult run(SweepSpec s, int concurrency, List<SweepCallback> callbacks) throws InterruptedException {
+        try (InProcessExecutor ex = new InProcessExecutor(SweepLoopTest::synthetic, NO_CHECKPOINTS)) {
+            return new SweepController(s, ex, concurrency, s.scheduler().segmented() ? "mem:/" : null, callbacks)
+                    .run();
+        }
+    }
+
+    @Test
+    void theOneLoopMakesTheDecisionsOfTheTwoLoopsItReplaced() throws Exception {
+        String before;
+        try (InputStream in = SweepLoopTest.class.getResourceAsStream("decisions-before-one-loop.txt")) {
+            before = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = Pattern.compile("CASE (\\{[^}]*\\}) (\\{[^}]*\\})\n(.*?)\nEND", Pattern.DOTALL).matcher(before);
+        int cases = 0;
+        while (m.find()) {
+            SweepResult r = run(spec(m.group(1), m.group(2)), 1, List.of());
+            assertEquals(m.group(3), decisions(r), m.group(1) + " " + m.group(2));
+            cases++;
+        }
+        assertEquals(CASES.length, cases, "grid and random under fifo, asha, median, successive halving, hyperband");
+    }
+
+    @Test
+    void twoSlotsEndEveryTrialOnceWithEveryEpochItTrained() throws Exception {
+        for (String[] c : CASES) {
+            SweepResult r = run(spec(c[0], c[1]), 2, List.of());
+            SweepSpec s = spec(c[0], c[1]);
+            assertEquals(s.plannedTrials(), r.outcomes().size(), c[1]);
+            for (TrialOutcome o : r.outcomes()) {
+                assertTrue(o.status().isTerminal(), o.toString());
+                for (int e = 0; e < o.epochs().size(); e++) {
+                    assertEquals(e + 1, o.epochs().get(e).epoch(), "epochs in order, each once: " + o);
+                }
+            }
+        }
+    }
+
+    /** A searcher that proposes trial after trial but only once the one before it ended, and keeps what it is told. */
+    static final class OneAtATime implements Searcher {
+        final List<String> told = new ArrayList<>();
+        int ended;
+
+        @Override
+        public Suggestion suggest(int index) {
+            if (index == 3) {
+                return Suggestion.FINISHED;
+            }
+            return index == ended ? Suggestion.trial(Map.of(TrialOption.HIDDEN, Integer.toString(4 << index),
+                    TrialOption.LR, "0.01")) : Suggestion.WAIT;
+        }
+
+        @Override
+        public void onTrialResult(int index, int epoch, double value) {
+            told.add("result " + index + " " + epoch);
+        }
+
+        @Override
+        public void onTrialComplete(int index, TrialStatus status, double best) {
+            told.add("complete " + index + " " + status + " " + best);
+            ended++;
+        }
+    }
+
+    @Test
+    void aSearcherThatWaitsGetsItsNextTrialOnlyAfterTheResultsItWaitsFor() throws Exception {
+        SweepSpec s = spec("{algorithm: grid}", "{algorithm: fifo}");
+        OneAtATime searcher = new OneAtATime();
+        SweepResult r;
+        try (InProcessExecutor ex = new InProcessExecutor(SweepLoopTest::synthetic, NO_CHECKPOINTS)) {
+            r = new SweepLoop(s, searcher, ex, 3, null, List.of()).run();
+        }
+        assertEquals(3, r.outcomes().size());
+        assertEquals(List.of("4", "8", "16"), r.tasks().stream().map(t -> t.options().get("hidden")).toList());
+        // Each trial's nine epochs, then its end, before the next trial exists: three slots, one trial at a time.
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            for (int e = 1; e <= 9; e++) {
+                expected.add("result " + i + " " + e);
+            }
+            double best = r.outcomes().get(i).epochs().get(8).validationLoss();
+            expected.add("complete " + i + " FINISHED " + best);
+        }
+        assertEquals(expected, searcher.told);
+    }
+
+    @Test
+    void aSearcherThatWaitsWithNothingRunningIsABug() {
+        SweepSpec s = spec("{algorithm: grid}", "{algorithm: fifo}");
+        Searcher stuck = index -> Suggestion.WAIT;
+        try (InProcessExecutor ex = new InProcessExecutor(SweepLoopTest::synthetic, NO_CHECKPOINTS)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new SweepLoop(s, stuck, ex, 2, null, List.of()).run());
+            assertEquals("the searcher waits for results with no trial running", e.getMessage());
+        }
+    }
+
+    @Test
+    void callbacksHearEveryTrialCreatedPausedAndEndedInOrder() throws Exception {
+        SweepSpec s = spec("{algorithm: random, trials: 3, seed: 1}",
+                "{algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}");
+        List<String> heard = new ArrayList<>();
+        SweepCallback recorder = new SweepCallback() {
+            @Override
+            public TrialTask trialCreated(TrialTask task) {
+                heard.add("created " + task.index());
+                return task;
+            }
+
+            @Override
+            public void trialPaused(TrialTask task, int rung, boolean promoted, TrialOutcome segment) {
+                heard.add("paused " + task.index() + " at " + rung + (promoted ? " promoted" : ""));
+            }
+
+            @Override
+            public void trialEnded(TrialTask task, TrialOutcome outcome, Map<String, String> tags) {
+                heard.add("ended " + task.index() + " " + outcome.status() + " after " + outcome.epochs().size()
+                        + tags.keySet());
+            }
+
+            @Override
+            public void progress(SweepProgress p) {
+                heard.add("progress " + p.trial() + " " + p.state());
+            }
+        };
+        SweepResult r = run(s, 1, List.of(recorder));
+        assertEquals(3, heard.stream().filter(h -> h.startsWith("created")).count(), heard.toString());
+        assertEquals(3, heard.stream().filter(h -> h.startsWith("ended")).count(), heard.toString());
+        assertEquals("created 0", heard.get(0));
+        for (TrialOutcome o : r.outcomes()) {
+            String ended = heard.stream().filter(h -> h.startsWith("ended " + o.index() + " ")).findFirst()
+                    .orElseThrow();
+            assertTrue(ended.startsWith("ended " + o.index() + " " + o.status() + " after " + o.epochs().size()),
+                    ended);
+            assertEquals(o.status() == TrialStatus.KILLED, ended.contains("rnnsweep.stopped_by"), ended);
+            assertTrue(heard.indexOf("created " + o.index()) < heard.indexOf(ended), heard.toString());
+        }
+    }
+
+    @Test
+    void aCancelledSweepRecordsThePlannedTrialsItNeverStartedAsKilled() throws Exception {
+        SweepSpec s = spec("{algorithm: grid}", "{algorithm: fifo}");
+        InProcessExecutor[] executor = new InProcessExecutor[1];
+        SweepResult r;
+        // Ctrl-C while the first trial trains: it still ends as it ends; none of the other eleven starts.
+        try (InProcessExecutor ex = new InProcessExecutor(task -> {
+            executor[0].cancelAll();
+            return synthetic(task);
+        }, NO_CHECKPOINTS)) {
+            executor[0] = ex;
+            r = new SweepController(s, ex, 1, null, List.of()).run();
+        }
+        assertEquals(12, r.outcomes().size());
+        assertEquals(TrialStatus.FINISHED, r.outcomes().get(0).status());
+        for (TrialOutcome o : r.outcomes().subList(1, 12)) {
+            assertEquals(TrialStatus.KILLED, o.status());
+            assertEquals("sweep cancelled before the trial started", o.cause());
+        }
+    }
+}
