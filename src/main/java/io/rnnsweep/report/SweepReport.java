@@ -58,8 +58,15 @@ public final class SweepReport {
             charts.put("report-axis-" + axis + ".png", axis(sweep, axis));
         }
         List<String> pair = heatmap != null ? heatmap : defaultPair(sweep);
+        List<String> notes = new ArrayList<>();
         if (pair.size() == 2) {
-            charts.put("report-heatmap.png", heatmap(sweep, pair.get(0), pair.get(1)));
+            Optional<HeatMapChart> map = heatmap(sweep, pair.get(0), pair.get(1));
+            if (map.isPresent()) {
+                charts.put("report-heatmap.png", map.get());
+            } else {
+                notes.add("no heatmap: no trial reached a value of " + sweep.metric() + " (every trial failed,"
+                        + " diverged or was stopped before its first epoch ended)");
+            }
         }
         String rateAxis = sweep.axes().contains("lr") ? "lr" : sweep.axes().get(0);
         charts.put("report-clip-rate.png", health(sweep, rateAxis, "clip_rate", "share of updates clipped"));
@@ -76,7 +83,7 @@ public final class SweepReport {
             files.add(f);
         }
         Path html = dir.resolve("report.html");
-        Files.writeString(html, html(sweep, charts.keySet(), importance, method), StandardCharsets.UTF_8);
+        Files.writeString(html, html(sweep, charts.keySet(), notes, importance, method), StandardCharsets.UTF_8);
         files.add(0, html);
         return files;
     }
@@ -249,8 +256,8 @@ public final class SweepReport {
         };
     }
 
-    /** The best objective over a grid of two axes. */
-    static HeatMapChart heatmap(SweepData sweep, String a, String b) {
+    /** The best objective over a grid of two axes; empty when no trial reached a value. */
+    static Optional<HeatMapChart> heatmap(SweepData sweep, String a, String b) {
         List<String> xs = sorted(sweep.trials().stream().map(t -> t.options().get(a)).distinct().toList());
         List<String> ys = sorted(sweep.trials().stream().map(t -> t.options().get(b)).distinct().toList());
         HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
@@ -276,8 +283,11 @@ public final class SweepReport {
                 }
             }
         }
+        if (cells.isEmpty()) {
+            return Optional.empty();
+        }
         chart.addSeries(sweep.metric(), xs, ys, cells);
-        return chart;
+        return Optional.of(chart);
     }
 
     private static List<String> sorted(List<String> values) {
@@ -341,8 +351,8 @@ public final class SweepReport {
         return chart;
     }
 
-    private static String html(SweepData sweep, java.util.Collection<String> images, Optional<Importance> importance,
-                               String method) {
+    private static String html(SweepData sweep, java.util.Collection<String> images, List<String> notes,
+                               Optional<Importance> importance, String method) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(sweep.name()))
                 .append(" - rnnsweep report</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
@@ -375,6 +385,7 @@ public final class SweepReport {
             }
             h.append("<img src=\"").append(img).append("\" alt=\"").append(img).append("\">\n");
         }
+        notes.forEach(n -> h.append("<p>").append(esc(n)).append("</p>\n"));
         h.append("<h2>Parameter importance</h2>\n");
         if (importance.isPresent()) {
             Importance i = importance.get();

@@ -13,6 +13,11 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
     /** Returns a short description, as written in a spec. */
     String describe();
 
+    /** Returns how many distinct values the domain holds: {@link Long#MAX_VALUE} for a continuous one. */
+    default long size() {
+        return Long.MAX_VALUE;
+    }
+
     /**
      * An explicit list of values: a grid tries each, a random search picks one uniformly.
      *
@@ -25,6 +30,11 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
             if (values.isEmpty()) {
                 throw new IllegalArgumentException("a choice needs at least one value");
             }
+        }
+
+        @Override
+        public long size() {
+            return values.stream().distinct().count();
         }
 
         @Override
@@ -101,6 +111,11 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
             if (high < low) {
                 throw new IllegalArgumentException("int needs low <= high, got [" + low + ", " + high + "]");
             }
+        }
+
+        @Override
+        public long size() {
+            return high - low + 1;
         }
 
         @Override

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -80,8 +81,16 @@ public final class SpecLoader {
 
     private SweepSpec parse(String text) {
         Object root;
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            root = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (DuplicateKeyException e) {
+            // A section or option given twice: YAML would keep the later one without a word.
+            String key = e.getProblem().replaceFirst("^found duplicate key ", "");
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw error("yaml", key + (line > 0 ? " (again at line " + line + ")" : ""),
+                    "each key once in its mapping");
         } catch (YAMLException e) {
             String where = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             throw error("yaml", abbreviate(text), "well-formed YAML (" + where + ")");
@@ -89,7 +98,10 @@ public final class SpecLoader {
         Map<String, Object> top = mapping("(top level)", root);
         keys("", top, TOP);
 
-        String name = string("name", require(top, "", "name"));
+        Object rawName = require(top, "", "name");
+        // An all-digit name (name: 2024) reads as a number: take it as the text it is.
+        String name = rawName instanceof Integer || rawName instanceof Long || rawName instanceof java.math.BigInteger
+                ? rawName.toString() : string("name", rawName);
         if (!NAME.matcher(name).matches()) {
             throw error("name", name, "1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
@@ -172,6 +184,18 @@ public final class SpecLoader {
                 if (size > MAX_TRIALS) {
                     throw error("space", spaceRaw.keySet().toString(), "a grid of at most " + MAX_TRIALS + " trials");
                 }
+            }
+        }
+        if (algorithm == SearchAlgorithm.RANDOM) {
+            long distinct = 1;
+            for (Domain d : space.values()) {
+                distinct = d.size() == Long.MAX_VALUE || distinct > Long.MAX_VALUE / d.size() ? Long.MAX_VALUE
+                        : distinct * d.size();
+            }
+            if (trials > distinct) {
+                throw error("search.trials", Integer.toString(trials), "at most " + distinct + ", the distinct"
+                        + " configurations of space (random search never trains one twice; a grid of lists trains"
+                        + " each once)");
             }
         }
         checkTrials(spec);
@@ -337,7 +361,12 @@ public final class SpecLoader {
                 throw error("scheduler.grace_epochs", String.valueOf(raw.get("grace_epochs")),
                         "nothing: trials of 1 epoch cannot be stopped early (raise scheduler.max_epochs)");
             }
-            grace = (int) integer("scheduler.grace_epochs", raw.get("grace_epochs"), 1, maxEpochs - 1);
+            grace = (int) integer("scheduler.grace_epochs", raw.get("grace_epochs"), 1, 1_000_000);
+            if (grace >= maxEpochs) {
+                throw error("scheduler.grace_epochs", Integer.toString(grace), "an integer from 1 to "
+                        + (maxEpochs - 1) + ", below scheduler.max_epochs = " + maxEpochs
+                        + " (the first rung comes before the trials' last epoch)");
+            }
         }
         if (algorithm.segmented() && grace >= maxEpochs) {
             throw error("scheduler.max_epochs", Integer.toString(maxEpochs), "an integer above grace_epochs = " + grace

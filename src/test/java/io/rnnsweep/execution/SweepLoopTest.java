@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnsweep.search.SearchAlgorithm;
 import io.rnnsweep.search.Searcher;
 import io.rnnsweep.search.Suggestion;
 import io.rnnsweep.spec.SpecLoader;
@@ -15,8 +16,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -103,6 +106,22 @@ class SweepLoopTest {
         }
     }
 
+    /**
+     * Random search as it drew before it refused to repeat a configuration: independent draws, one split stream
+     * per trial. The decisions file was made with it, so the loop is compared on the same trials.
+     */
+    static Searcher independentDraws(SweepSpec s) {
+        SplittableRandom root = new SplittableRandom(s.searchSeed());
+        List<Map<TrialOption, String>> draws = new ArrayList<>();
+        for (int i = 0; i < s.trials(); i++) {
+            SplittableRandom r = root.split();
+            Map<TrialOption, String> t = new LinkedHashMap<>();
+            s.space().forEach((option, domain) -> t.put(option, domain.sample(r)));
+            draws.add(t);
+        }
+        return index -> index < draws.size() ? Suggestion.trial(draws.get(index)) : Suggestion.FINISHED;
+    }
+
     @Test
     void theOneLoopMakesTheDecisionsOfTheTwoLoopsItReplaced() throws Exception {
         String before;
@@ -112,7 +131,12 @@ class SweepLoopTest {
         Matcher m = Pattern.compile("CASE (\\{[^}]*\\}) (\\{[^}]*\\})\n(.*?)\nEND", Pattern.DOTALL).matcher(before);
         int cases = 0;
         while (m.find()) {
-            SweepResult r = run(spec(m.group(1), m.group(2)), 1, List.of());
+            SweepSpec s = spec(m.group(1), m.group(2));
+            Searcher searcher = s.algorithm() == SearchAlgorithm.RANDOM ? independentDraws(s) : s.searcher();
+            SweepResult r;
+            try (InProcessExecutor ex = new InProcessExecutor(SweepLoopTest::synthetic, NO_CHECKPOINTS)) {
+                r = new SweepLoop(s, searcher, ex, 1, s.scheduler().segmented() ? "mem:/" : null, List.of()).run();
+            }
             assertEquals(m.group(3), decisions(r), m.group(1) + " " + m.group(2));
             cases++;
         }

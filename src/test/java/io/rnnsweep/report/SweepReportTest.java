@@ -155,4 +155,26 @@ class SweepReportTest {
         assertTrue(s.trials().get(1).epochs().isEmpty());
         assertEquals(List.of(s.trials().get(0)), s.ranked());
     }
+
+    @Test
+    void aSweepWhereNoTrialReachedAValueStillGetsItsReportSayingWhy() throws Exception {
+        List<SweepData.Trial> trials = new ArrayList<>();
+        int index = 0;
+        for (String lr : new String[] {"100", "1000"}) {
+            for (String hidden : new String[] {"8", "64"}) {
+                trials.add(new SweepData.Trial(index, "t" + index, new LinkedHashMap<>(Map.of("lr", lr, "hidden", hidden)),
+                        "DIVERGED", List.of()));
+                index++;
+            }
+        }
+        SweepData sweep = new SweepData("all-diverged", "timemachine", "val_perplexity", true, List.of("lr", "hidden"),
+                trials);
+        List<Path> files = SweepReport.write(sweep, dir, null, new ForestImportance());
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("no heatmap: no trial reached a value of val_perplexity"), html);
+        for (Path f : files) {
+            assertTrue(Files.size(f) > 0, f.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("report-heatmap.png")));
+    }
 }

@@ -1,6 +1,5 @@
 package io.rnnsweep.search;
 
-import io.rnnsweep.search.Searcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,5 +72,16 @@ class SearchTest {
         assertThrows(IllegalArgumentException.class, () -> new Domain.LogUniform(0, 1));
         assertThrows(IllegalArgumentException.class, () -> new Domain.IntRange(5, 4));
         assertThrows(IllegalArgumentException.class, () -> new RandomSearch(randomSpace(), 0, 1));
+    }
+
+    @Test
+    void randomSearchNeverProposesAConfigurationTwice() {
+        Map<TrialOption, Domain> lists = new LinkedHashMap<>();
+        lists.put(TrialOption.HIDDEN, new Domain.Choice(List.of("8", "16")));
+        lists.put(TrialOption.LR, new Domain.Choice(List.of("0.01", "0.1", "1")));
+        for (long seed = 0; seed < 20; seed++) {
+            List<Map<TrialOption, String>> all = Searcher.planned(new RandomSearch(lists, 6, seed));
+            assertEquals(6, new HashSet<>(all).size(), "every one of the 6 combinations once, seed " + seed);
+        }
     }
 }

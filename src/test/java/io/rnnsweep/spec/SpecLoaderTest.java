@@ -171,6 +171,10 @@ class SpecLoaderTest {
                 Arguments.of("unknown checkpoint retention", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, keep_checkpoints: some}\n", "scheduler.keep_checkpoints", "none | finished | all"),
                 Arguments.of("checkpoint dir that is no URI", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9, checkpoint_dir: 'hdfs://a b/c'}\n", "scheduler.checkpoint_dir", "Hadoop FileSystem URI"),
                 Arguments.of("early stopping of data-parallel trials", tm.replace("val_loss", "val_perplexity") + "space: {hidden: [8]}\nexecution: {mode: data-parallel}\nscheduler: {algorithm: asha, max_epochs: 9}\n", "scheduler.algorithm", "needs trial-parallel"),
+                Arguments.of("grace above a small max", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 2, grace_epochs: 5}\n", "scheduler.grace_epochs", "below scheduler.max_epochs = 2"),
+                Arguments.of("a section twice", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9}\nscheduler: {algorithm: fifo}\n", "yaml", "'scheduler (again at line"),
+                Arguments.of("an option twice in space", head + "space:\n  hidden: [8]\n  lr: [0.1]\n  hidden: [16]\n", "yaml", "'hidden (again at line 7)'"),
+                Arguments.of("random over lists with more trials than configurations", head + "search: {algorithm: random, trials: 7}\nspace: {hidden: [8, 16], lr: [0.1, 0.01, 0.001]}\n", "search.trials", "at most 6, the distinct configurations"),
                 Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"));
     }
 
@@ -182,6 +186,13 @@ class SpecLoaderTest {
         assertTrue(e.getMessage().startsWith("bad.yaml: invalid value for field '" + field + "'"), e.getMessage());
         assertTrue(e.getMessage().contains("allowed: "), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), why + " -> " + e.getMessage());
+    }
+
+    @Test
+    void anAllDigitNameIsTakenAsTheTextItIs() {
+        SweepSpec s = SpecLoader.parse("n.yaml", "name: 2024\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "space: {hidden: [8]}\n");
+        assertEquals("2024", s.name());
     }
 
     @Test
