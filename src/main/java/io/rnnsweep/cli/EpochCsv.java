@@ -32,6 +32,10 @@ final class EpochCsv {
         s.append('\n');
         try {
             if (!started) {
+                Path dir = file.toAbsolutePath().getParent();
+                if (dir != null) {
+                    Files.createDirectories(dir);
+                }
                 Files.writeString(file, s, StandardCharsets.UTF_8);
                 started = true;
             } else {

@@ -107,6 +107,11 @@ final class SweepCommand implements Callable<Integer> {
         // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
         String chosenMaster = master != null ? master : System.getProperty("spark.master") != null ? null : "local[*]";
         String effectiveMaster = chosenMaster != null ? chosenMaster : System.getProperty("spark.master");
+        // Before anything starts: the master answers and offers what each trial asks; the output folder can be
+        // written (found out at the end, a whole sweep's results would be lost).
+        Preflight.master(effectiveMaster);
+        Preflight.resources(s, file.toString(), effectiveMaster);
+        Preflight.writableFolder("out", dir);
         String checkpoints = checkpointDir(s, dir, effectiveMaster);
         TrackingLocation location = TrackingLocation.resolve(trackingUri, s.trackingUri(), System.getenv());
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();

@@ -94,6 +94,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new InvalidOptionException("stop-after", stopAfter.toString(),
                     "an epoch from 1 to " + config.epochs());
         }
+        // Paths that will be written are checked now, not after the training they would hold.
+        if (checkpoint != null) {
+            Preflight.writableFile("checkpoint", checkpoint);
+        }
+        if (csv != null) {
+            Preflight.writableFile("csv", csv);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("trial " + config.runName() + "  " + config.values(Tasks.get(name).options()));
         out.println("blas: " + BlasLibrary.describe());

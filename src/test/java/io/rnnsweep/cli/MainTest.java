@@ -271,6 +271,70 @@ class MainTest {
     }
 
     @Test
+    void sweepRefusesAMasterItCannotUseBeforeAnythingStarts() throws IOException {
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Path out = dir.resolve("out");
+        Path store = dir.resolve("mlruns");
+        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                "--master", "bogus");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'master': 'bogus'") && r.err().contains("spark://HOST:PORT"), r.err());
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            String master = "spark://127.0.0.1:" + closed.getLocalPort();
+            closed.close();
+            long t0 = System.nanoTime();
+            r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                    "--master", master);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("nothing listens at 127.0.0.1:"), r.err());
+            assertTrue((System.nanoTime() - t0) / 1e9 < 10, "refused in seconds, not minutes");
+        }
+        assertFalse(Files.exists(out), "no output folder");
+        assertFalse(Files.exists(store), "no run");
+    }
+
+    @Test
+    void sweepRefusesResourcesTheMasterCannotGiveBeforeAnythingStarts() throws IOException {
+        Path out = dir.resolve("out");
+        Path store = dir.resolve("mlruns");
+        String head = "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n";
+        Path cores = Files.writeString(dir.resolve("cores.yaml"), head + "execution: {cpus_per_trial: 3}\n");
+        Run r = run("sweep", cores.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                "--master", "local[2]");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'execution.cpus_per_trial': '3'") && r.err().contains("at most 2"), r.err());
+        Path gpus = Files.writeString(dir.resolve("gpus.yaml"), head + "execution: {gpus_per_trial: 1}\n");
+        r = run("sweep", gpus.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                "--master", "local[2]");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'execution.gpus_per_trial': '1'") && r.err().contains("-Pcuda"), r.err());
+        assertFalse(Files.exists(out), "no output folder");
+        assertFalse(Files.exists(store), "no run");
+    }
+
+    @Test
+    void pathsThatCannotBeWrittenAreRefusedBeforeTraining() throws IOException {
+        // /proc takes no new files, whoever asks (root too).
+        Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
+        Path store = dir.resolve("mlruns");
+        Run r = run("sweep", spec.toString(), "--out", "/proc/rnnsweep-out", "--tracking-uri", store.toString(),
+                "--master", "local[2]");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'out': '/proc/rnnsweep-out'") && r.err().contains("can write"), r.err());
+        assertFalse(Files.exists(store), "no run");
+        Path file = Files.writeString(dir.resolve("file.txt"), "x");
+        r = run("sweep", spec.toString(), "--out", file.resolve("sub").toString(), "--tracking-uri", store.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is a file"), r.err());
+        for (String option : new String[] {"--checkpoint", "--csv"}) {
+            r = run("train", "--task", "hello", option, "/proc/rnnsweep/x");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("'" + option.substring(2) + "': '/proc/rnnsweep/x'"), r.err());
+            assertFalse(r.out().contains("epoch "), "nothing trained: " + r.out());
+        }
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorWithExitTwo() {
         Run r = run("train", "--task", "hello", "--hiden", "8");
         assertEquals(2, r.code());
