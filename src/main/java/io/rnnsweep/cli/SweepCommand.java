@@ -1,8 +1,10 @@
 package io.rnnsweep.cli;
 
 import io.rnnsweep.execution.ConsoleProgress;
+import io.rnnsweep.execution.PriorTrial;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
+import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
@@ -77,9 +79,32 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the expanded trials and exit; starts nothing")
     private boolean dryRun;
 
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "RUN_ID",
+            description = {"continue the newest unfinished sweep of the spec's name in the tracking store, or the one"
+                + " whose parent run is RUN_ID: ended trials are kept, paused ones continue from their checkpoints,"
+                + " running ones restart, the rest start; same parent run and output folder"})
+    private String resume;
+
+    @Option(names = "--add-trials", paramLabel = "N",
+            description = {"extend the newest sweep of the spec's name (finished or not; --resume RUN_ID picks one) by"
+                + " N more trials of its random search, under the same parent run"})
+    private Integer addTrials;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         SweepSpec s = SpecLoader.load(file);
+        if (addTrials != null) {
+            if (s.algorithm() != io.rnnsweep.search.SearchAlgorithm.RANDOM) {
+                throw new InvalidOptionException("add-trials", addTrials.toString(), "a sweep whose search draws"
+                        + " trials (random): a grid's trials are fixed; sweep a wider grid instead");
+            }
+            if (addTrials < 1) {
+                throw new InvalidOptionException("add-trials", addTrials.toString(), "an integer >= 1");
+            }
+            if (resume == null) {
+                resume = "";
+            }
+        }
         PrintWriter console = spec.commandLine().getOut();
         List<TrialTask> tasks = SweepController.tasks(s);
         if (maxConcurrent != null && maxConcurrent < 1) {
@@ -101,7 +126,8 @@ final class SweepCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("sweeps", s.name() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-        if (Files.exists(dir) && (!Files.isDirectory(dir) || Files.list(dir).findAny().isPresent())) {
+        if (resume == null && Files.exists(dir)
+                && (!Files.isDirectory(dir) || Files.list(dir).findAny().isPresent())) {
             throw new InvalidOptionException("out", dir.toString(), "a folder that does not exist yet or is empty");
         }
         // Under spark-submit the master is already configured (spark.master); otherwise default to local mode.
@@ -111,13 +137,61 @@ final class SweepCommand implements Callable<Integer> {
         // written (found out at the end, a whole sweep's results would be lost).
         Preflight.master(effectiveMaster);
         Preflight.resources(s, file.toString(), effectiveMaster);
-        Preflight.writableFolder("out", dir);
-        String checkpoints = checkpointDir(s, dir, effectiveMaster);
         TrackingLocation location = TrackingLocation.resolve(trackingUri, s.trackingUri(), System.getenv());
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
-        SweepRun tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s));
+        SweepRun tracking;
+        List<PriorTrial> prior = List.of();
+        if (resume != null) {
+            tracking = SweepRun.resume(location, bind, s.experiment(), s.name(), resume.isEmpty() ? null : resume,
+                    addTrials != null);
+            try {
+                Map<String, String> stored = tracking.parentTags();
+                checkSameSweep(s, stored, tracking.parentRunId());
+                if (out == null && stored.containsKey("rnnsweep.out")) {
+                    dir = Path.of(stored.get("rnnsweep.out"));
+                }
+                Preflight.writableFolder("out", dir);
+                List<SweepRun.StoredTrial> trials = tracking.storedTrials();
+                if (addTrials != null) {
+                    int before = trials.stream().mapToInt(SweepRun.StoredTrial::index).max().orElse(-1) + 1;
+                    int total = Math.max(before, s.trials()) + addTrials;
+                    if (total > s.distinctConfigurations()) {
+                        throw new InvalidOptionException("add-trials", addTrials.toString(), "at most "
+                                + (s.distinctConfigurations() - Math.max(before, s.trials())) + ": the space holds "
+                                + s.distinctConfigurations() + " distinct configurations, the sweep tried "
+                                + Math.max(before, s.trials()));
+                    }
+                    s = s.withTrials(total);
+                    tasks = SweepController.tasks(s);
+                }
+                prior = prior(s, trials);
+                checkSameTrials(tasks, prior, tracking.parentRunId());
+            } catch (RuntimeException e) {
+                tracking.close();
+                throw e;
+            }
+            tracking.reopen();
+        } else {
+            Preflight.writableFolder("out", dir);
+            tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir));
+        }
+        String checkpoints = checkpointDir(s, dir, effectiveMaster);
         console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
                 tracking.parentRunId(), tracking.display());
+        if (resume != null) {
+            Map<PriorTrial.Fate, Long> fates = new java.util.EnumMap<>(PriorTrial.Fate.class);
+            prior.forEach(p -> fates.merge(p.fate(), 1L, Long::sum));
+            console.printf("resuming sweep %s: %d trials kept, %d continued from checkpoints, %d restarted, %d new%n",
+                    s.name(), fates.getOrDefault(PriorTrial.Fate.KEPT, 0L),
+                    fates.getOrDefault(PriorTrial.Fate.CONTINUED, 0L), fates.getOrDefault(PriorTrial.Fate.RESTARTED, 0L),
+                    Math.max(0, tasks.size() - prior.size()));
+        } else {
+            for (String other : tracking.otherUnfinished(s.name())) {
+                console.printf("note: sweep %s has an unfinished run (parent run %s); to continue it instead:%n"
+                        + "  jobs/rnnsweep sweep %s --resume %s%s%n", s.name(), other, file,
+                        other, trackingUri != null ? " --tracking-uri " + trackingUri : "");
+            }
+        }
         console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), tasks.size(),
                 s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
                 dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
@@ -147,7 +221,7 @@ final class SweepCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 result = new SweepController(s, executor, concurrency, checkpoints,
-                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).run();
+                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).resume(prior);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -232,9 +306,85 @@ final class SweepCommand implements Callable<Integer> {
         return params;
     }
 
-    /** Returns the parent run's tags: the resolved spec, versions, host and search. */
-    private static Map<String, String> parentTags(SweepSpec s) throws IOException {
+    /**
+     * Checks that the stored sweep a resume takes up is this spec's: the same task, space and objective.
+     *
+     * @throws InvalidOptionException naming {@code resume} when it is not
+     */
+    private static void checkSameSweep(SweepSpec s, Map<String, String> stored, String runId) {
+        SweepSpec before;
+        try {
+            before = SpecLoader.parse("the stored sweep", stored.getOrDefault("rnnsweep.spec", ""));
+        } catch (RuntimeException e) {
+            throw new InvalidOptionException("resume", runId, "a sweep run whose stored spec reads back ("
+                    + e.getMessage() + ")");
+        }
+        List<String> differ = new java.util.ArrayList<>();
+        if (before.task() != s.task()) {
+            differ.add("task " + before.task().key() + " (now " + s.task().key() + ")");
+        }
+        if (!before.space().equals(s.space())) {
+            differ.add("space " + space(before) + " (now " + space(s) + ")");
+        }
+        if (!before.objective().equals(s.objective())) {
+            differ.add("objective " + before.objective() + " (now " + s.objective() + ")");
+        }
+        if (!differ.isEmpty()) {
+            throw new InvalidOptionException("resume", runId, "a sweep of this spec's task, space and objective; the"
+                    + " stored one has " + String.join(", ", differ));
+        }
+    }
+
+    private static String space(SweepSpec s) {
+        return s.space().entrySet().stream().map(e -> e.getKey().key() + " " + e.getValue().describe())
+                .collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Checks that the spec proposes the trials the stored sweep ran (the same search seed and fixed options).
+     *
+     * @throws InvalidOptionException naming {@code resume} when it does not
+     */
+    private static void checkSameTrials(List<TrialTask> tasks, List<PriorTrial> prior, String runId) {
+        for (PriorTrial p : prior) {
+            if (p.index() >= tasks.size() || !tasks.get(p.index()).options().equals(p.options())) {
+                throw new InvalidOptionException("resume", runId, "a spec that proposes the trials the stored sweep"
+                        + " ran: its trial " + p.index() + " ran " + p.options() + ", the spec now proposes "
+                        + (p.index() < tasks.size() ? tasks.get(p.index()).options() : "no such trial")
+                        + " (search seed, trials or fixed options changed?)");
+            }
+        }
+    }
+
+    /** Returns what a resumed sweep takes up of each stored trial: kept, continued from its rung, or restarted. */
+    private static List<PriorTrial> prior(SweepSpec s, List<SweepRun.StoredTrial> stored) {
+        List<PriorTrial> out = new java.util.ArrayList<>();
+        for (SweepRun.StoredTrial t : stored) {
+            TrialOutcome outcome = null;
+            List<Long> times = List.of();
+            switch (t.status()) {
+                case "FINISHED", "DIVERGED", "FAILED", "KILLED" -> {
+                    outcome = new TrialOutcome(t.index(), TrialStatus.valueOf(t.status()), t.epochs(), List.of(),
+                            t.cause(), "", -1, 0, "", "");
+                    times = t.epochTimes();
+                }
+                default -> {
+                    if (s.scheduler().segmented() && t.rung() > 0 && t.rung() <= t.epochs().size()) {
+                        outcome = new TrialOutcome(t.index(), TrialStatus.PAUSED, t.epochs().subList(0, t.rung()),
+                                List.of(), "", "", -1, 0, "", "");
+                        times = t.epochTimes().subList(0, t.rung());
+                    }
+                }
+            }
+            out.add(new PriorTrial(t.index(), t.params(), outcome, times));
+        }
+        return out;
+    }
+
+    /** Returns the parent run's tags: the resolved spec, versions, host, search and the output folder. */
+    private static Map<String, String> parentTags(SweepSpec s, Path dir) throws IOException {
         Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rnnsweep.out", dir.toAbsolutePath().normalize().toString());
         tags.put("rnnsweep.sweep", s.name());
         tags.put("rnnsweep.task", s.task().key());
         tags.put("rnnsweep.search", s.algorithm().key());

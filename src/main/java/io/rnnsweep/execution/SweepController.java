@@ -79,7 +79,17 @@ public final class SweepController {
 
     /** Runs the sweep to its end and returns its result; trials that fail do not stop the sweep. */
     public SweepResult run() throws InterruptedException {
-        return new SweepLoop(spec, spec.searcher(), executor, maxConcurrent, checkpointDir, callbacks).run();
+        return resume(List.of());
+    }
+
+    /**
+     * Runs a sweep whose earlier run did not finish to its end, taking up that run's trials first (see
+     * {@link PriorTrial}), and returns the whole sweep's result.
+     *
+     * @throws IllegalArgumentException when the spec's searcher proposes other trials than the earlier run trained
+     */
+    public SweepResult resume(List<PriorTrial> prior) throws InterruptedException {
+        return new SweepLoop(spec, spec.searcher(), executor, maxConcurrent, checkpointDir, callbacks, prior).run();
     }
 
     /** Returns the driver's pool of trial threads: daemons, so a stuck trial does not hold the JVM. */

@@ -68,6 +68,8 @@ final class SweepLoop {
     private final TrialExecutor executor;
     private final int maxConcurrent;
     private final List<SweepCallback> callbacks;
+    private final List<PriorTrial> prior;
+    private final Deque<Integer> restart = new ArrayDeque<>();
     private final String checkpointDir;
     private final List<Trial> trials = new ArrayList<>();
     private final Scheduler scheduler;
@@ -88,6 +90,19 @@ final class SweepLoop {
      */
     SweepLoop(SweepSpec spec, Searcher searcher, TrialExecutor executor, int maxConcurrent, String checkpointDir,
               List<SweepCallback> callbacks) {
+        this(spec, searcher, executor, maxConcurrent, checkpointDir, callbacks, List.of());
+    }
+
+    /**
+     * Creates the loop of a resumed sweep, which first takes up the trials of its earlier run: asks the searcher for
+     * each again (it must propose the same options), replays the kept and continued ones into the scheduler and the
+     * searcher as if they had just come back, and starts the restarted ones before any new trial.
+     *
+     * @throws IllegalArgumentException when the searcher proposes other options than a prior trial ran with
+     */
+    SweepLoop(SweepSpec spec, Searcher searcher, TrialExecutor executor, int maxConcurrent, String checkpointDir,
+              List<SweepCallback> callbacks, List<PriorTrial> prior) {
+        this.prior = List.copyOf(prior);
         this.spec = spec;
         this.searcher = searcher;
         this.executor = executor;
@@ -109,12 +124,16 @@ final class SweepLoop {
         long t0 = System.nanoTime();
         Deque<Integer> ready = new ArrayDeque<>();
         int running = 0;
+        takeUp(ready);
         ExecutorService pool = SweepController.trialPool(maxConcurrent);
         try {
             CompletionService<TrialOutcome> done = new ExecutorCompletionService<>(pool);
             while (true) {
                 while (running < maxConcurrent && !executor.cancelled()) {
                     Integer next = ready.poll();
+                    if (next == null) {
+                        next = restart.poll();
+                    }
                     if (next == null) {
                         next = newTrial();
                     }
@@ -174,6 +193,64 @@ final class SweepLoop {
         }
         return new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes,
                 (System.nanoTime() - t0) / 1e9, rungs);
+    }
+
+    /**
+     * Takes up the trials of the sweep's earlier run: each is created from the searcher's suggestion again, in
+     * index order; a restarted one (or one the earlier run never started) waits to start before any new trial.
+     * The kept and continued ones' results are then told to the scheduler and the searcher in the order the
+     * earlier run got them, segment by segment (each ending where the scheduler ends a segment), so an
+     * order-dependent scheduler such as ASHA stands where it stood; the last segment carries the trial's status.
+     */
+    private void takeUp(Deque<Integer> ready) {
+        Map<Integer, PriorTrial> byIndex = new LinkedHashMap<>();
+        prior.forEach(p -> byIndex.put(p.index(), p));
+        int last = prior.stream().mapToInt(PriorTrial::index).max().orElse(-1);
+        record Replay(long time, int index, TrialOutcome segment, boolean last) {
+        }
+        List<Replay> replays = new ArrayList<>();
+        for (int i = 0; i <= last; i++) {
+            Integer index = newTrial();
+            if (index == null) {
+                throw new IllegalArgumentException("the searcher proposes " + i + " trials, the earlier run had "
+                        + (last + 1));
+            }
+            PriorTrial p = byIndex.get(index);
+            Trial t = trials.get(index);
+            if (p != null && !p.options().equals(t.task.options())) {
+                throw new IllegalArgumentException(t.task.id() + ": the spec proposes " + t.task.options()
+                        + ", the earlier run trained " + p.options());
+            }
+            if (p == null || p.outcome() == null) {
+                restart.add(index);
+                continue;
+            }
+            List<EpochResult> epochs = p.outcome().epochs();
+            int from = 0;
+            do {
+                int until = segmented ? Math.min(epochs.size(), scheduler.segmentEnd(index, from,
+                        schedule.maxEpochs())) : epochs.size();
+                boolean lastSegment = until >= epochs.size();
+                TrialOutcome o = p.outcome().wholeTrial(epochs.subList(from, until), 0);
+                replays.add(new Replay(until == 0 ? Long.MIN_VALUE : p.epochTimes().get(until - 1), index,
+                        lastSegment ? o : new TrialOutcome(index, TrialStatus.PAUSED, o.epochs(), List.of(), "",
+                                o.host(), o.pid(), 0, o.gpu(), o.blas()), lastSegment));
+                from = until;
+            } while (from < epochs.size());
+        }
+        replays.sort(java.util.Comparator.comparingLong(Replay::time).thenComparingInt(Replay::index));
+        for (Replay r : replays) {
+            // A trial queued by an earlier replayed segment had left the queue for a slot when this one came.
+            Trial t = trials.get(r.index());
+            if (ready.remove((Integer) r.index()) || t.phase == Phase.NEW) {
+                phase(t, Phase.RUNNING);
+            }
+            // Only a trial's last segment is news to the callbacks: its run already holds the earlier pauses.
+            handle(r.segment(), ready, r.last());
+            if (r.last() && r.segment().status() == TrialStatus.KILLED && segmented) {
+                t.rung = t.epochs.size(); // a scheduler stopped it where it waited: at that rung
+            }
+        }
     }
 
     /**
@@ -245,6 +322,11 @@ final class SweepLoop {
 
     /** Takes a segment's outcome: feeds its epochs to scheduler and searcher and acts on the decisions. */
     private void handle(TrialOutcome o, Deque<Integer> ready) {
+        handle(o, ready, true);
+    }
+
+    /** Takes a segment's outcome, telling the callbacks of a pause only when {@code notify} is set. */
+    private void handle(TrialOutcome o, Deque<Integer> ready, boolean notify) {
         Trial t = trials.get(o.index());
         t.epochs.addAll(o.epochs());
         t.seconds += o.seconds();
@@ -271,7 +353,7 @@ final class SweepLoop {
                 case PAUSE -> phase(t, Phase.PAUSED);
                 case STOP -> stop(t, scheduler.reason(o.index()), "stopped by " + schedule.algorithm().key());
             }
-            if (t.phase != Phase.ENDED) {
+            if (t.phase != Phase.ENDED && notify) {
                 for (SweepCallback c : callbacks) {
                     c.trialPaused(t.task, t.rung, t.phase == Phase.QUEUED, o);
                 }

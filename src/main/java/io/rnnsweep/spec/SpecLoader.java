@@ -187,11 +187,7 @@ public final class SpecLoader {
             }
         }
         if (algorithm == SearchAlgorithm.RANDOM) {
-            long distinct = 1;
-            for (Domain d : space.values()) {
-                distinct = d.size() == Long.MAX_VALUE || distinct > Long.MAX_VALUE / d.size() ? Long.MAX_VALUE
-                        : distinct * d.size();
-            }
+            long distinct = spec.distinctConfigurations();
             if (trials > distinct) {
                 throw error("search.trials", Integer.toString(trials), "at most " + distinct + ", the distinct"
                         + " configurations of space (random search never trains one twice; a grid of lists trains"

@@ -68,6 +68,21 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         return n;
     }
 
+    /** Returns how many distinct configurations the space holds ({@link Long#MAX_VALUE} when a domain is continuous). */
+    public long distinctConfigurations() {
+        long n = 1;
+        for (Domain d : space.values()) {
+            n = d.size() == Long.MAX_VALUE || n > Long.MAX_VALUE / d.size() ? Long.MAX_VALUE : n * d.size();
+        }
+        return n;
+    }
+
+    /** Returns this spec with another number of random trials (a sweep extended with more). */
+    public SweepSpec withTrials(int count) {
+        return new SweepSpec(name, task, objective, algorithm, count, searchSeed, space, fixed, execution, scheduler,
+                trackingUri, experiment);
+    }
+
     /** Returns a new searcher as this spec describes it, told nothing yet. */
     public Searcher searcher() {
         if (algorithm == SearchAlgorithm.GRID) {

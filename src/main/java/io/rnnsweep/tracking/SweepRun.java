@@ -1,6 +1,7 @@
 package io.rnnsweep.tracking;
 
 import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialStatus;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -8,11 +9,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.Page;
 
 /**
  * A sweep's tracking on the driver: the experiment (one per sweep name, or the spec's), the parent run,
@@ -74,6 +77,83 @@ public final class SweepRun implements AutoCloseable {
      */
     public static SweepRun start(TrackingLocation location, InetAddress bind, String experiment, String runName,
                                  Map<String, String> params, Map<String, String> tags) {
+        return connect(location, bind, (client, target) -> {
+            // Search rather than get-by-name: mlflow-client retries get-by-name's 404 for a new experiment
+            // as if it were rate-limited, with seconds of sleep.
+            String id = Retry.call(() -> experimentId(client, experiment)
+                    .orElseGet(() -> client.createExperiment(experiment)), START_PATIENCE_MILLIS);
+            Service.RunInfo parent = RunLog.createRun(client, id, runName, tags, START_PATIENCE_MILLIS);
+            RunLog.send(client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()), START_PATIENCE_MILLIS);
+            return new Opened(id, parent);
+        });
+    }
+
+    /**
+     * Finds a sweep that did not finish, to take it up in its own parent run: {@code parentRunId}, or the newest
+     * unfinished sweep named {@code sweep} in the experiment when it is null. Nothing changes until
+     * {@link #reopen()}.
+     *
+     * @throws InvalidOptionException (option {@code resume}) when there is nothing to resume: no such run, a run of
+     *     another sweep, a trial's run, or a sweep that finished
+     * @throws UnavailableException when the server cannot be reached or refuses the requests
+     */
+    public static SweepRun resume(TrackingLocation location, InetAddress bind, String experiment, String sweep,
+                                  String parentRunId) {
+        return resume(location, bind, experiment, sweep, parentRunId, false);
+    }
+
+    /**
+     * Finds a sweep to take up as {@link #resume(TrackingLocation, InetAddress, String, String, String)} does; with
+     * {@code finishedToo} a finished sweep too (to extend it), the newest of that name when no run id is given.
+     */
+    public static SweepRun resume(TrackingLocation location, InetAddress bind, String experiment, String sweep,
+                                  String parentRunId, boolean finishedToo) {
+        return connect(location, bind, (client, target) -> {
+            String given = parentRunId == null ? "(the newest unfinished sweep " + sweep + ")" : parentRunId;
+            Optional<String> id = Retry.call(() -> experimentId(client, experiment), START_PATIENCE_MILLIS);
+            if (id.isEmpty()) {
+                throw new InvalidOptionException("resume", given, "a sweep in experiment " + experiment
+                        + ", which " + location.display() + " does not hold");
+            }
+            Service.Run parent;
+            if (parentRunId != null) {
+                parent = Retry.call(() -> client.getRun(parentRunId), START_PATIENCE_MILLIS);
+                Map<String, String> tags = tags(parent);
+                if (tags.containsKey(TrialRunHandle.PARENT_TAG)) {
+                    throw new InvalidOptionException("resume", parentRunId, "a sweep's parent run: this is the run of"
+                            + " a trial of sweep run " + tags.get(TrialRunHandle.PARENT_TAG));
+                }
+                if (!sweep.equals(tags.get("rnnsweep.sweep"))) {
+                    throw new InvalidOptionException("resume", parentRunId, "a run of sweep " + sweep + ", not of "
+                            + tags.getOrDefault("rnnsweep.sweep", "no sweep"));
+                }
+                if (parent.getInfo().getStatus() == Service.RunStatus.FINISHED && !finishedToo) {
+                    throw new InvalidOptionException("resume", parentRunId, "an unfinished sweep: this one finished"
+                            + " (extend it with --add-trials)");
+                }
+            } else {
+                parent = parents(client, id.get(), sweep).stream()
+                        .filter(r -> finishedToo || r.getInfo().getStatus() != Service.RunStatus.FINISHED)
+                        .findFirst().orElseThrow(() -> new InvalidOptionException("resume", given, "an "
+                                + (finishedToo ? "" : "unfinished ") + "sweep named " + sweep + " in "
+                                + location.display() + ": there is none"));
+            }
+            return new Opened(id.get(), parent.getInfo());
+        });
+    }
+
+    /** What {@link #connect} opened: the experiment and the parent run. */
+    private record Opened(String experimentId, Service.RunInfo parent) {
+    }
+
+    /** Opens the experiment and parent run on a connected client. */
+    @FunctionalInterface
+    private interface Opener {
+        Opened open(MlflowClient client, TrackingTarget target);
+    }
+
+    /** Serves the embedded store when the location is one, connects, and opens the sweep's parent run. */
+    private static SweepRun connect(TrackingLocation location, InetAddress bind, Opener opener) {
         EmbeddedServer server = null;
         TrackingTarget target;
         if (location.server().isPresent()) {
@@ -95,16 +175,13 @@ public final class SweepRun implements AutoCloseable {
         }
         try {
             MlflowClient client = target.client();
-            // Search rather than get-by-name: mlflow-client retries get-by-name's 404 for a new experiment
-            // as if it were rate-limited, with seconds of sleep.
-            String filter = "name = '" + experiment.replace("\\", "\\\\").replace("'", "\\'") + "'";
-            String id = Retry.call(() -> client.searchExperiments(filter).getItems().stream()
-                    .filter(e -> e.getName().equals(experiment)).map(Service.Experiment::getExperimentId).findFirst()
-                    .orElseGet(() -> client.createExperiment(experiment)), START_PATIENCE_MILLIS);
-            Service.RunInfo parent = RunLog.createRun(client, id, runName, tags, START_PATIENCE_MILLIS);
-            SweepRun run = new SweepRun(location, server, target, client, id, parent);
-            RunLog.send(client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()), START_PATIENCE_MILLIS);
-            return run;
+            Opened opened = opener.open(client, target);
+            return new SweepRun(location, server, target, client, opened.experimentId(), opened.parent());
+        } catch (InvalidOptionException e) {
+            if (server != null) {
+                server.close();
+            }
+            throw e;
         } catch (RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -112,6 +189,119 @@ public final class SweepRun implements AutoCloseable {
             throw new UnavailableException("tracking server " + target + " unreachable or refusing requests: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Optional<String> experimentId(MlflowClient client, String experiment) {
+        String filter = "name = '" + experiment.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        return client.searchExperiments(filter).getItems().stream().filter(e -> e.getName().equals(experiment))
+                .map(Service.Experiment::getExperimentId).findFirst();
+    }
+
+    /** Returns every run of an experiment whose tags hold the given values, all pages. */
+    private static List<Service.Run> search(MlflowClient client, String experimentId, Map<String, String> tags) {
+        List<Service.Run> out = new ArrayList<>();
+        Page<Service.Run> page = Retry.call(() -> client.searchRuns(List.of(experimentId), SearchFilter.of(tags),
+                Service.ViewType.ACTIVE_ONLY, 1000), START_PATIENCE_MILLIS);
+        while (true) {
+            page.getItems().forEach(out::add);
+            if (!page.hasNextPage()) {
+                return out;
+            }
+            Page<Service.Run> current = page;
+            page = Retry.call(current::getNextPage, START_PATIENCE_MILLIS);
+        }
+    }
+
+    /** Returns the parent runs of a sweep's name, newest first. */
+    private static List<Service.Run> parents(MlflowClient client, String experimentId, String sweep) {
+        return search(client, experimentId, Map.of("rnnsweep.sweep", sweep)).stream()
+                .filter(r -> !tags(r).containsKey(TrialRunHandle.PARENT_TAG))
+                .sorted(java.util.Comparator.comparingLong((Service.Run r) -> r.getInfo().getStartTime()).reversed())
+                .toList();
+    }
+
+    /** Returns the parent runs of a sweep's name that did not finish (any status but FINISHED), newest first. */
+    private static List<Service.Run> unfinished(MlflowClient client, String experimentId, String sweep) {
+        return parents(client, experimentId, sweep).stream()
+                .filter(r -> r.getInfo().getStatus() != Service.RunStatus.FINISHED).toList();
+    }
+
+    private static Map<String, String> tags(Service.Run run) {
+        Map<String, String> out = new LinkedHashMap<>();
+        run.getData().getTagsList().forEach(t -> out.put(t.getKey(), t.getValue()));
+        return out;
+    }
+
+    /** Marks the parent run of a sweep taken up again RUNNING (a dead driver's is still; a cancelled one's is not). */
+    public void reopen() {
+        Retry.run(() -> client.setTerminated(parentRunId, Service.RunStatus.RUNNING, 0), START_PATIENCE_MILLIS);
+    }
+
+    /** Returns the ids of other parent runs of this sweep's name that did not finish, newest first. */
+    public List<String> otherUnfinished(String sweep) {
+        return unfinished(client, experimentId, sweep).stream().map(r -> r.getInfo().getRunId())
+                .filter(id -> !id.equals(parentRunId)).toList();
+    }
+
+    /** Returns the parent run's tags (the resolved spec, the output folder, ...). */
+    public Map<String, String> parentTags() {
+        return tags(Retry.call(() -> client.getRun(parentRunId), END_PATIENCE_MILLIS));
+    }
+
+    /**
+     * A trial's run as the store holds it: what a resumed sweep keeps, continues or restarts.
+     *
+     * @param index the trial's index in the sweep
+     * @param status the trial's status: its {@code rnnsweep.status} tag (FINISHED, DIVERGED, FAILED, KILLED, or
+     *     PAUSED / PROMOTED while it waited at a rung), INTERRUPTED when it was KILLED by a cancelled sweep, else
+     *     RUNNING
+     * @param params the run's params: the trial's options
+     * @param epochs every epoch the run holds, in order
+     * @param epochTimes when each epoch was recorded (epoch-millis)
+     * @param rung the epochs its checkpoint holds when it waited at a rung, else 0
+     * @param cause why it ended, when it did
+     */
+    public record StoredTrial(int index, String status, Map<String, String> params, List<EpochResult> epochs,
+                              List<Long> epochTimes, int rung, String cause) {
+    }
+
+    /** Reads every trial run of this sweep back from the store, by trial index. */
+    public List<StoredTrial> storedTrials() {
+        List<StoredTrial> out = new ArrayList<>();
+        for (Service.Run r : search(client, experimentId, Map.of(TrialRunHandle.PARENT_TAG, parentRunId))) {
+            Map<String, String> tags = tags(r);
+            Map<String, String> params = new LinkedHashMap<>();
+            r.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+            java.util.TreeMap<Long, Map<String, Double>> byEpoch = new java.util.TreeMap<>();
+            Map<Long, Long> loggedAt = new java.util.HashMap<>();
+            for (Service.Metric latest : r.getData().getMetricsList()) {
+                for (Service.Metric m : Retry.call(() -> client.getMetricHistory(r.getInfo().getRunId(),
+                        latest.getKey()), END_PATIENCE_MILLIS)) {
+                    if (m.getStep() >= 1) { // step 0 holds the run's totals, not an epoch
+                        byEpoch.computeIfAbsent(m.getStep(), e -> new LinkedHashMap<>()).put(m.getKey(), m.getValue());
+                        loggedAt.merge(m.getStep(), m.getTimestamp(), Math::max);
+                    }
+                }
+            }
+            List<EpochResult> epochs = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
+            byEpoch.forEach((epoch, metrics) -> {
+                epochs.add(EpochResult.of(epoch.intValue(), metrics));
+                times.add(loggedAt.get(epoch));
+            });
+            String status = tags.getOrDefault("rnnsweep.status", "RUNNING");
+            String cause = tags.getOrDefault("rnnsweep.cause", "");
+            if (status.equals("KILLED") && !tags.containsKey("rnnsweep.stopped_by")
+                    && (cause.startsWith("sweep cancelled") || cause.equals("interrupted"))) {
+                status = "INTERRUPTED"; // a cancelled sweep's trial, not one a scheduler stopped or that timed out
+            }
+            int rung = status.equals("PAUSED") || status.equals("PROMOTED") || status.equals("INTERRUPTED")
+                    ? Integer.parseInt(tags.getOrDefault("rnnsweep.rung", "0")) : 0;
+            out.add(new StoredTrial(Integer.parseInt(tags.getOrDefault("rnnsweep.trial_index", "-1")), status, params,
+                    epochs, times, rung, cause));
+        }
+        out.sort(java.util.Comparator.comparingInt(StoredTrial::index));
+        return out;
     }
 
     private static Path spoolDir() {

@@ -69,6 +69,28 @@ public record EpochResult(
         return m;
     }
 
+    /** The metrics every epoch has, by tracking name; any other name is a task metric. */
+    private static final java.util.Set<String> COMMON = java.util.Set.of("train_loss", "train_perplexity", "val_loss",
+            "val_perplexity", "grad_norm_mean", "grad_norm_max", "clip_rate", "tokens_per_sec", "epoch_seconds");
+
+    /**
+     * Returns the epoch that {@link #metrics()} gave these metrics (as a tracking store holds them); a metric that
+     * is missing is NaN, the token count (not tracked) 0.
+     */
+    public static EpochResult of(int epoch, Map<String, Double> metrics) {
+        Map<String, Double> task = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> {
+            if (!COMMON.contains(k)) {
+                task.put(k, v);
+            }
+        });
+        java.util.function.ToDoubleFunction<String> m = k -> metrics.getOrDefault(k, Double.NaN);
+        return new EpochResult(epoch, m.applyAsDouble("train_loss"), m.applyAsDouble("train_perplexity"),
+                m.applyAsDouble("val_loss"), m.applyAsDouble("val_perplexity"), task, m.applyAsDouble("grad_norm_mean"),
+                m.applyAsDouble("grad_norm_max"), m.applyAsDouble("clip_rate"), 0, m.applyAsDouble("tokens_per_sec"),
+                m.applyAsDouble("epoch_seconds"));
+    }
+
     /**
      * Returns the names of the metrics a task's epochs carry, in {@link #metrics()} order, leaving out the
      * perplexities when the task's loss is not a cross-entropy.

@@ -279,4 +279,107 @@ class SweepLoopTest {
             assertEquals("sweep cancelled before the trial started", o.cause());
         }
     }
+
+    /** What the store would hold of each trial when the driver died: its last paused or ended outcome. */
+    static final class Journal implements SweepCallback {
+        final Map<Integer, TrialTask> created = new LinkedHashMap<>();
+        final Map<Integer, TrialOutcome> last = new LinkedHashMap<>();
+        final int dieAfter;
+        int events;
+        Map<Integer, TrialTask> createdAtDeath;
+        Map<Integer, TrialOutcome> lastAtDeath;
+
+        Journal(int dieAfter) {
+            this.dieAfter = dieAfter;
+        }
+
+        @Override
+        public TrialTask trialCreated(TrialTask task) {
+            created.put(task.index(), task);
+            return task;
+        }
+
+        final Map<Integer, List<Long>> times = new LinkedHashMap<>();
+        Map<Integer, List<Long>> timesAtDeath;
+
+        @Override
+        public void trialPaused(TrialTask task, int rung, boolean promoted, TrialOutcome segment) {
+            List<EpochResult> all = new ArrayList<>(last.containsKey(task.index())
+                    ? last.get(task.index()).epochs() : List.of());
+            all.addAll(segment.epochs());
+            last.put(task.index(), segment.wholeTrial(all, 0));
+            stamp(task.index(), all.size());
+        }
+
+        @Override
+        public void trialEnded(TrialTask task, TrialOutcome outcome, Map<String, String> tags) {
+            last.put(task.index(), outcome);
+            stamp(task.index(), outcome.epochs().size());
+        }
+
+        /** Records when the trial's new epochs arrived: the event count, as a store's timestamps would. */
+        private void stamp(int index, int epochs) {
+            List<Long> t = times.computeIfAbsent(index, i -> new ArrayList<>());
+            while (t.size() < epochs) {
+                t.add((long) events);
+            }
+        }
+
+        @Override
+        public void progress(SweepProgress p) {
+            if (++events == dieAfter) {
+                createdAtDeath = new LinkedHashMap<>(created);
+                lastAtDeath = new LinkedHashMap<>(last);
+                timesAtDeath = new LinkedHashMap<>();
+                times.forEach((i, t) -> timesAtDeath.put(i, List.copyOf(t)));
+            }
+        }
+
+        /** The trials a resumed sweep takes up: kept, continued from their rung, or restarted. */
+        List<PriorTrial> prior() {
+            List<PriorTrial> out = new ArrayList<>();
+            createdAtDeath.forEach((index, task) -> out.add(new PriorTrial(index, task.options(),
+                    lastAtDeath.get(index), lastAtDeath.containsKey(index) ? timesAtDeath.get(index) : List.of())));
+            return out;
+        }
+    }
+
+    @Test
+    void aResumedSweepKeepsWhatEndedContinuesWhatPausedAndEndsAsAnUninterruptedOne() throws Exception {
+        for (String[] c : CASES) {
+            SweepSpec s = spec(c[0], c[1]);
+            for (int dieAfter : new int[] {2, 5}) {
+                Journal journal = new Journal(dieAfter);
+                SweepResult whole = run(s, 1, List.of(journal));
+                List<PriorTrial> prior = journal.prior();
+                int[] epochsTrained = {0};
+                SweepResult resumed;
+                try (InProcessExecutor ex = new InProcessExecutor(task -> {
+                    TrialOutcome o = synthetic(task);
+                    epochsTrained[0] += o.epochs().size();
+                    return o;
+                }, NO_CHECKPOINTS)) {
+                    resumed = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null, List.of())
+                            .resume(prior);
+                }
+                assertEquals(decisions(whole), decisions(resumed), c[0] + " " + c[1] + ", died after " + dieAfter);
+                int kept = prior.stream().filter(p -> p.outcome() != null).mapToInt(p -> p.outcome().epochs().size())
+                        .sum();
+                int all = whole.outcomes().stream().mapToInt(o -> o.epochs().size()).sum();
+                assertEquals(all - kept, epochsTrained[0], "the resume trains only what the earlier run had not kept");
+            }
+        }
+    }
+
+    @Test
+    void aResumeWhoseSpecProposesOtherTrialsIsRefused() {
+        SweepSpec s = spec("{algorithm: grid}", "{algorithm: fifo}");
+        List<PriorTrial> prior = List.of(new PriorTrial(0, Map.of("hidden", "512", "lr", "0.003", "epochs", "9"),
+                null, List.of()));
+        try (InProcessExecutor ex = new InProcessExecutor(SweepLoopTest::synthetic, NO_CHECKPOINTS)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new SweepController(s, ex, 1, null, List.of()).resume(prior));
+            assertTrue(e.getMessage().startsWith("loop/trial-000: the spec proposes"), e.getMessage());
+        }
+    }
 }

@@ -1,0 +1,268 @@
+package io.rnnsweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnsweep.tracking.FileStore;
+import io.rnnsweep.tracking.RunStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A sweep whose driver JVM is killed with SIGKILL, then taken up again with {@code sweep --resume}. */
+class ResumeTest {
+    private static final String SPEC = """
+            name: resume-asha
+            task: sine
+            objective: {metric: test_mse, mode: min}
+            space:
+              hidden: [4, 8, 16]
+              lr: [0.001, 0.003, 0.01]
+            scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}
+            execution: {max_concurrent: 1}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The trial runs of the store's one sweep, and its parent runs. */
+    private static List<FileStore.Run> runs(FileStore store) {
+        List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
+        return store.searchRuns(experiments, Map.of("rnnsweep.sweep", "resume-asha"));
+    }
+
+    private static boolean isTrial(FileStore.Run r) {
+        return r.tags().containsKey("mlflow.parentRunId");
+    }
+
+    /** Every file of a run's folder (meta.yaml, metrics, params, tags), by path, as bytes. */
+    private static Map<Path, String> files(FileStore store, FileStore.Run r) throws IOException {
+        Path runDir = store.root().resolve(r.info().experimentId()).resolve(r.info().runId());
+        Map<Path, String> out = new HashMap<>();
+        try (Stream<Path> all = Files.walk(runDir)) {
+            for (Path f : all.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/artifacts/"))
+                    .toList()) {
+                out.put(runDir.relativize(f), Files.readString(f));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSweepKilledWithSigkillResumesToTheLeaderboardOfAnUninterruptedOne() throws Exception {
+        Path spec = Files.writeString(dir.resolve("resume.yaml"), SPEC);
+        Path out = dir.resolve("out");
+        Path mlruns = dir.resolve("mlruns");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
+                "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
+                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]"));
+        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("driver.log").toFile()).start();
+        FileStore store = new FileStore(mlruns);
+        // Kill the driver once two trials have ended and one waits at a rung: ended, paused and running trials.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            assertTrue(driver.isAlive(), "the sweep ended before it could be killed: " + Files.readString(
+                    dir.resolve("driver.log")));
+            assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
+            List<FileStore.Run> trials = Files.exists(mlruns) ? runs(store).stream().filter(ResumeTest::isTrial)
+                    .toList() : List.of();
+            long ended = trials.stream().filter(r -> r.info().status() != RunStatus.RUNNING).count();
+            long paused = trials.stream().filter(r -> "PAUSED".equals(r.tags().get("rnnsweep.status"))).count();
+            if (ended >= 2 && paused >= 1) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        driver.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        assertTrue(driver.waitFor(30, TimeUnit.SECONDS));
+        Map<String, Map<Path, String>> endedBefore = new HashMap<>();
+        for (FileStore.Run r : runs(store)) {
+            if (isTrial(r) && r.info().status() != RunStatus.RUNNING) {
+                endedBefore.put(r.info().runId(), files(store, r));
+            }
+        }
+        assertTrue(runs(store).stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING),
+                "the dead driver left runs RUNNING");
+
+        // A new sweep of that name says there is one to resume (and runs anyway; not here: --dry-run starts nothing).
+        long t0 = System.nanoTime();
+        Run resumed = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(),
+                "--master", "local[2]");
+        double resumeSeconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("resuming sweep resume-asha: "), resumed.out());
+        System.out.printf("resume: %.1f s, %s%n", resumeSeconds, resumed.out().lines()
+                .filter(l -> l.startsWith("resuming")).findFirst().orElse(""));
+
+        List<FileStore.Run> after = runs(store);
+        assertEquals(1, after.stream().filter(r -> !isTrial(r)).count(), "one parent run");
+        List<FileStore.Run> trials = after.stream().filter(ResumeTest::isTrial).toList();
+        assertEquals(9, trials.size(), "one run per trial");
+        assertEquals(9, trials.stream().map(r -> r.tags().get("rnnsweep.trial_index")).distinct().count());
+        for (FileStore.Run r : after) {
+            assertNotEquals(RunStatus.RUNNING, r.info().status(), "no run left RUNNING: " + r.info().runName());
+        }
+        for (Map.Entry<String, Map<Path, String>> e : endedBefore.entrySet()) {
+            FileStore.Run r = trials.stream().filter(t -> t.info().runId().equals(e.getKey())).findFirst()
+                    .orElseThrow();
+            assertEquals(e.getValue(), files(store, r), "a trial that had ended is untouched: " + r.info().runName());
+        }
+        for (FileStore.Run r : trials) {
+            List<Long> steps = store.metricHistory(r.info().runId(), "test_mse").stream().map(FileStore.Metric::step)
+                    .toList();
+            for (int e = 0; e < steps.size(); e++) {
+                assertEquals(e + 1, steps.get(e), "every epoch logged once, in order: " + r.info().runName());
+            }
+        }
+
+        // The same sweep, never interrupted: the same leaderboard.
+        Path whole = dir.resolve("whole");
+        Run uninterrupted = run("sweep", spec.toString(), "--out", whole.toString(), "--tracking-uri",
+                dir.resolve("mlruns-whole").toString(), "--master", "local[2]");
+        assertEquals(0, uninterrupted.code(), uninterrupted.err());
+        assertEquals(board(whole), board(out));
+    }
+
+    /** The leaderboard's rows without wall-clock columns. */
+    private static List<String> board(Path sweep) throws IOException {
+        List<String> lines = Files.readAllLines(sweep.resolve("leaderboard.csv"));
+        List<String> header = List.of(lines.get(0).split(","));
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String[] cells = line.split(",", -1);
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                String h = i < header.size() ? header.get(i) : "";
+                if (!h.contains("seconds") && !h.contains("host") && !h.equals("pid")) {
+                    b.append(cells[i]).append(',');
+                }
+            }
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void resumeWithNothingToResumeATrialsRunAFinishedSweepOrAnotherSpecExitsTwo() throws Exception {
+        String hello = "name: resume-bad\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "space: {hidden: [4, 8]}\nfixed: {epochs: 2}\n";
+        Path spec = Files.writeString(dir.resolve("hello.yaml"), hello);
+        Path mlruns = dir.resolve("mlruns");
+        Run r = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(), "--master", "local[2]");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("'resume'") && r.err().contains("does not hold"), r.err());
+
+        Run done = run("sweep", spec.toString(), "--out", dir.resolve("out").toString(), "--tracking-uri",
+                mlruns.toString(), "--master", "local[2]");
+        assertEquals(0, done.code(), done.err());
+        FileStore store = new FileStore(mlruns);
+        List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
+        List<FileStore.Run> all = store.searchRuns(experiments, Map.of("rnnsweep.sweep", "resume-bad"));
+        String parent = all.stream().filter(x -> !isTrial(x)).findFirst().orElseThrow().info().runId();
+        String child = all.stream().filter(ResumeTest::isTrial).findFirst().orElseThrow().info().runId();
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("", "an unfinished sweep named resume-bad");
+        cases.put(parent, "this one finished (extend it with --add-trials)");
+        cases.put(child, "this is the run of a trial of sweep run " + parent);
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            r = c.getKey().isEmpty()
+                    ? run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString())
+                    : run("sweep", spec.toString(), "--resume", c.getKey(), "--tracking-uri", mlruns.toString());
+            assertEquals(2, r.code(), c + ": " + r.out() + r.err());
+            assertTrue(r.err().contains("'resume'") && r.err().contains(c.getValue()), c + ": " + r.err());
+            assertFalse(r.out().contains("resuming"), r.out());
+        }
+        // A sweep of that name whose driver died, resumed with a spec whose space changed.
+        store.updateRun(parent, RunStatus.RUNNING, null, null);
+        Path other = Files.writeString(dir.resolve("other.yaml"), hello.replace("[4, 8]", "[4, 16]"));
+        r = run("sweep", other.toString(), "--resume", "--tracking-uri", mlruns.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("the stored one has space hidden [4, 8]"), r.err());
+        assertEquals(RunStatus.RUNNING, store.run(parent).info().status(), "refused: nothing changed");
+        // Without --resume, a new sweep of that name says how to resume the unfinished one, then runs.
+        r = run("sweep", spec.toString(), "--out", dir.resolve("again").toString(), "--tracking-uri",
+                mlruns.toString(), "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("note: sweep resume-bad has an unfinished run (parent run " + parent + ")")
+                && r.out().contains("--resume " + parent), r.out());
+    }
+
+    @Test
+    void addTrialsExtendsAFinishedRandomSweepUnderItsParentRunAndIsRefusedForAGrid() throws Exception {
+        String random = "name: extend\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "search: {algorithm: random, trials: 3, seed: 4}\nspace: {hidden: [4, 8, 16], lr: [0.01, 0.05]}\n"
+                + "fixed: {epochs: 2}\n";
+        Path spec = Files.writeString(dir.resolve("random.yaml"), random);
+        Path mlruns = dir.resolve("mlruns");
+        Path out = dir.resolve("out");
+        Run first = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", mlruns.toString(),
+                "--master", "local[2]");
+        assertEquals(0, first.code(), first.err());
+        FileStore store = new FileStore(mlruns);
+        List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
+        Map<String, Map<Path, String>> before = new HashMap<>();
+        for (FileStore.Run r : store.searchRuns(experiments, Map.of("rnnsweep.sweep", "extend"))) {
+            if (isTrial(r)) {
+                before.put(r.info().runId(), files(store, r));
+            }
+        }
+        assertEquals(3, before.size());
+
+        Run more = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString(),
+                "--master", "local[2]");
+        assertEquals(0, more.code(), more.out() + more.err());
+        assertTrue(more.out().contains("resuming sweep extend: 3 trials kept, 0 continued from checkpoints,"
+                + " 0 restarted, 2 new"), more.out());
+        List<FileStore.Run> after = store.searchRuns(experiments, Map.of("rnnsweep.sweep", "extend"));
+        assertEquals(1, after.stream().filter(r -> !isTrial(r)).count(), "the same parent run");
+        List<FileStore.Run> trials = after.stream().filter(ResumeTest::isTrial).toList();
+        assertEquals(5, trials.size());
+        assertEquals(5, trials.stream().map(r -> r.params().get("hidden") + "/" + r.params().get("lr")).distinct()
+                .count(), "five distinct configurations");
+        for (Map.Entry<String, Map<Path, String>> e : before.entrySet()) {
+            FileStore.Run r = trials.stream().filter(t -> t.info().runId().equals(e.getKey())).findFirst()
+                    .orElseThrow();
+            assertEquals(e.getValue(), files(store, r), "a kept trial is untouched");
+        }
+        assertEquals(6, Files.readAllLines(out.resolve("leaderboard.csv")).size(), "the whole sweep's leaderboard");
+
+        Run tooMany = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
+        assertEquals(2, tooMany.code(), tooMany.out() + tooMany.err());
+        assertTrue(tooMany.err().contains("'add-trials': '2'") && tooMany.err().contains("at most 1"), tooMany.err());
+
+        Path grid = Files.writeString(dir.resolve("grid.yaml"), random.replace("search: {algorithm: random, trials: 3,"
+                + " seed: 4}\n", ""));
+        Run onGrid = run("sweep", grid.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
+        assertEquals(2, onGrid.code(), onGrid.out() + onGrid.err());
+        assertTrue(onGrid.err().contains("'add-trials': '2'") && onGrid.err().contains("a grid's trials are fixed"),
+                onGrid.err());
+    }
+}
