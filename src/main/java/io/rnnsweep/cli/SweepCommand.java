@@ -8,6 +8,7 @@ import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
+import io.rnnsweep.search.SearchAlgorithm;
 import io.rnnsweep.spark.ForestImportance;
 import io.rnnsweep.spark.HadoopCheckpointStore;
 import io.rnnsweep.spark.SparkTrialExecutor;
@@ -94,7 +95,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         SweepSpec s = SpecLoader.load(file);
         if (addTrials != null) {
-            if (s.algorithm() != io.rnnsweep.search.SearchAlgorithm.RANDOM) {
+            if (s.algorithm() != SearchAlgorithm.RANDOM) {
                 throw new InvalidOptionException("add-trials", addTrials.toString(), "a sweep whose search draws"
                         + " trials (random): a grid's trials are fixed; sweep a wider grid instead");
             }
@@ -141,6 +142,7 @@ final class SweepCommand implements Callable<Integer> {
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
         SweepRun tracking;
         List<PriorTrial> prior = List.of();
+        String checkpoints;
         if (resume != null) {
             tracking = SweepRun.resume(location, bind, s.experiment(), s.name(), resume.isEmpty() ? null : resume,
                     addTrials != null);
@@ -166,6 +168,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 prior = prior(s, trials);
                 checkSameTrials(tasks, prior, tracking.parentRunId());
+                checkpoints = checkpointDir(s, dir, effectiveMaster);
             } catch (RuntimeException e) {
                 tracking.close();
                 throw e;
@@ -173,9 +176,9 @@ final class SweepCommand implements Callable<Integer> {
             tracking.reopen();
         } else {
             Preflight.writableFolder("out", dir);
+            checkpoints = checkpointDir(s, dir, effectiveMaster);
             tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir));
         }
-        String checkpoints = checkpointDir(s, dir, effectiveMaster);
         console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
                 tracking.parentRunId(), tracking.display());
         if (resume != null) {

@@ -1,38 +1,24 @@
 package io.rnnsweep.cli;
 
+import static io.rnnsweep.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MainTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void tasksListsTheSixDocumentedTasksOneLineEach() {
-        Run r = run("tasks");
+        Cli.Run r = run("tasks");
         assertEquals(0, r.code());
         String[] lines = r.out().strip().split("\n");
         assertEquals(6, lines.length, r.out());
@@ -45,7 +31,7 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"tasks", "--help"}, {"train", "--help"}, {"validate", "--help"}, {"sweep", "--help"}, {"report", "--help"}}) {
-            Run r = run(args);
+            Cli.Run r = run(args);
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Usage: rnnsweep"), r.out());
         }
@@ -54,7 +40,7 @@ class MainTest {
 
     @Test
     void trainPrintsItsBlasOneLinePerEpochAndASummary() {
-        Run r = run("train", "--task", "hello", "--epochs", "4", "--seed", "1");
+        Cli.Run r = run("train", "--task", "hello", "--epochs", "4", "--seed", "1");
         assertEquals(0, r.code(), r.err());
         assertEquals(4, r.out().lines().filter(l -> l.startsWith("epoch ")).count(), r.out());
         assertTrue(r.out().contains("status FINISHED after epoch 4 of 4"), r.out());
@@ -64,7 +50,7 @@ class MainTest {
 
     @Test
     void srnPrintsTheSeedValues() {
-        Run r = run("train", "--task", "srn");
+        Cli.Run r = run("train", "--task", "srn");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 1 = 4.0 step 2 = 12.0 step 3 = 32.0"), r.out());
     }
@@ -97,7 +83,7 @@ class MainTest {
             System.arraycopy(c, 2, args, 1, c.length - 2);
             args[c.length - 1] = "--checkpoint";
             args[c.length] = checkpoint.toString();
-            Run r = run(args);
+            Cli.Run r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.out() + r.err());
             assertTrue(r.err().contains("'" + c[0] + "'") && r.err().contains(c[1]) && r.err().contains("allowed"),
                     String.join(" ", args) + " -> " + r.err());
@@ -109,7 +95,7 @@ class MainTest {
     @Test
     void resumingFromAFileThatIsNotACheckpointExitsTwo() throws IOException {
         Path notCheckpoint = Files.writeString(dir.resolve("notes.txt"), "hello");
-        Run r = run("train", "--task", "hello", "--resume", notCheckpoint.toString());
+        Cli.Run r = run("train", "--task", "hello", "--resume", notCheckpoint.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'resume'") && r.err().contains("not an rnnsweep checkpoint"), r.err());
     }
@@ -117,7 +103,7 @@ class MainTest {
     @Test
     void validateAcceptsAShippedSpecAndListsItsTrials() {
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
-        Run r = run("validate", "--trials", spec.toString());
+        Cli.Run r = run("validate", "--trials", spec.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("sweep hello-grid: task hello, objective min val_loss, grid search, 12 trials"), r.out());
         assertEquals(12, r.out().lines().filter(l -> l.startsWith("  trial ")).count(), r.out());
@@ -127,7 +113,7 @@ class MainTest {
     void validateRejectsABadSpecWithExitTwoNamingTheField() throws IOException {
         Path spec = Files.writeString(dir.resolve("bad.yaml"),
                 "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [0]}\n");
-        Run r = run("validate", spec.toString());
+        Cli.Run r = run("validate", spec.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("invalid value for field 'space.hidden': '0'"), r.err());
         assertFalse(r.out().contains("valid"), r.out());
@@ -137,7 +123,7 @@ class MainTest {
     void sweepDryRunPrintsTheTrialsAndStartsNothing() {
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path out = dir.resolve("dry");
-        Run r = run("sweep", spec.toString(), "--dry-run", "--out", out.toString());
+        Cli.Run r = run("sweep", spec.toString(), "--dry-run", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(12, r.out().lines().filter(l -> l.startsWith("  hello-grid/trial-")).count(), r.out());
         assertFalse(Files.exists(out));
@@ -149,7 +135,7 @@ class MainTest {
                 "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
                         + "execution: {max_concurrent: 0}\n");
         Path out = dir.resolve("out");
-        Run r = run("sweep", bad.toString(), "--out", out.toString());
+        Cli.Run r = run("sweep", bad.toString(), "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("'execution.max_concurrent': '0'"), r.err());
         assertFalse(Files.exists(out));
@@ -176,7 +162,7 @@ class MainTest {
     void sweepWithABadHeatmapTrackingUriOrUnreachableServerExitsTwoBeforeAnyTrialRuns() throws IOException {
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path out = dir.resolve("tracked-out");
-        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--heatmap", "lr,batch");
+        Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--heatmap", "lr,batch");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("'heatmap': 'lr,batch'") && r.err().contains("hidden, layers, lr"), r.err());
         r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "ftp://host/runs");
@@ -208,7 +194,7 @@ class MainTest {
                 """);
         Path store = dir.resolve("mlruns");
         Path out = dir.resolve("tiny-out");
-        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "file:" + store,
+        Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "file:" + store,
                 "--master", "local[2]");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("tracking: experiment tiny"), r.out());
@@ -233,7 +219,7 @@ class MainTest {
                 .resolve("artifacts/report.html")), "and logged it to the parent run");
 
         Files.delete(out.resolve("report.html"));
-        Run again = run("report", out.toString(), "--heatmap", "hidden,hidden");
+        Cli.Run again = run("report", out.toString(), "--heatmap", "hidden,hidden");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("'heatmap': 'hidden,hidden'"), again.err());
         again = run("report", dir.resolve("nowhere").toString());
@@ -275,7 +261,7 @@ class MainTest {
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path out = dir.resolve("out");
         Path store = dir.resolve("mlruns");
-        Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+        Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
                 "--master", "bogus");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'master': 'bogus'") && r.err().contains("spark://HOST:PORT"), r.err());
@@ -299,7 +285,7 @@ class MainTest {
         Path store = dir.resolve("mlruns");
         String head = "name: s\ntask: hello\nobjective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n";
         Path cores = Files.writeString(dir.resolve("cores.yaml"), head + "execution: {cpus_per_trial: 3}\n");
-        Run r = run("sweep", cores.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+        Cli.Run r = run("sweep", cores.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
                 "--master", "local[2]");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'execution.cpus_per_trial': '3'") && r.err().contains("at most 2"), r.err());
@@ -317,7 +303,7 @@ class MainTest {
         // /proc takes no new files, whoever asks (root too).
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
         Path store = dir.resolve("mlruns");
-        Run r = run("sweep", spec.toString(), "--out", "/proc/rnnsweep-out", "--tracking-uri", store.toString(),
+        Cli.Run r = run("sweep", spec.toString(), "--out", "/proc/rnnsweep-out", "--tracking-uri", store.toString(),
                 "--master", "local[2]");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'out': '/proc/rnnsweep-out'") && r.err().contains("can write"), r.err());
@@ -336,7 +322,7 @@ class MainTest {
 
     @Test
     void unknownOptionIsAUsageErrorWithExitTwo() {
-        Run r = run("train", "--task", "hello", "--hiden", "8");
+        Cli.Run r = run("train", "--task", "hello", "--hiden", "8");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--hiden"), r.err());
     }

@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import static io.rnnsweep.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnsweep.tracking.FileStore;
 import io.rnnsweep.tracking.RunStatus;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A sweep whose driver JVM is killed with SIGKILL, then taken up again with {@code sweep --resume}. */
 class ResumeTest {
@@ -38,18 +36,6 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** The trial runs of the store's one sweep, and its parent runs. */
     private static List<FileStore.Run> runs(FileStore store) {
@@ -114,7 +100,7 @@ class ResumeTest {
 
         // A new sweep of that name says there is one to resume (and runs anyway; not here: --dry-run starts nothing).
         long t0 = System.nanoTime();
-        Run resumed = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(),
+        Cli.Run resumed = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(),
                 "--master", "local[2]");
         double resumeSeconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
@@ -145,7 +131,7 @@ class ResumeTest {
 
         // The same sweep, never interrupted: the same leaderboard.
         Path whole = dir.resolve("whole");
-        Run uninterrupted = run("sweep", spec.toString(), "--out", whole.toString(), "--tracking-uri",
+        Cli.Run uninterrupted = run("sweep", spec.toString(), "--out", whole.toString(), "--tracking-uri",
                 dir.resolve("mlruns-whole").toString(), "--master", "local[2]");
         assertEquals(0, uninterrupted.code(), uninterrupted.err());
         assertEquals(board(whole), board(out));
@@ -176,11 +162,11 @@ class ResumeTest {
                 + "space: {hidden: [4, 8]}\nfixed: {epochs: 2}\n";
         Path spec = Files.writeString(dir.resolve("hello.yaml"), hello);
         Path mlruns = dir.resolve("mlruns");
-        Run r = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(), "--master", "local[2]");
+        Cli.Run r = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(), "--master", "local[2]");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("'resume'") && r.err().contains("does not hold"), r.err());
 
-        Run done = run("sweep", spec.toString(), "--out", dir.resolve("out").toString(), "--tracking-uri",
+        Cli.Run done = run("sweep", spec.toString(), "--out", dir.resolve("out").toString(), "--tracking-uri",
                 mlruns.toString(), "--master", "local[2]");
         assertEquals(0, done.code(), done.err());
         FileStore store = new FileStore(mlruns);
@@ -223,7 +209,7 @@ class ResumeTest {
         Path spec = Files.writeString(dir.resolve("random.yaml"), random);
         Path mlruns = dir.resolve("mlruns");
         Path out = dir.resolve("out");
-        Run first = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", mlruns.toString(),
+        Cli.Run first = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", mlruns.toString(),
                 "--master", "local[2]");
         assertEquals(0, first.code(), first.err());
         FileStore store = new FileStore(mlruns);
@@ -236,7 +222,7 @@ class ResumeTest {
         }
         assertEquals(3, before.size());
 
-        Run more = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString(),
+        Cli.Run more = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString(),
                 "--master", "local[2]");
         assertEquals(0, more.code(), more.out() + more.err());
         assertTrue(more.out().contains("resuming sweep extend: 3 trials kept, 0 continued from checkpoints,"
@@ -254,13 +240,13 @@ class ResumeTest {
         }
         assertEquals(6, Files.readAllLines(out.resolve("leaderboard.csv")).size(), "the whole sweep's leaderboard");
 
-        Run tooMany = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
+        Cli.Run tooMany = run("sweep", spec.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
         assertEquals(2, tooMany.code(), tooMany.out() + tooMany.err());
         assertTrue(tooMany.err().contains("'add-trials': '2'") && tooMany.err().contains("at most 1"), tooMany.err());
 
         Path grid = Files.writeString(dir.resolve("grid.yaml"), random.replace("search: {algorithm: random, trials: 3,"
                 + " seed: 4}\n", ""));
-        Run onGrid = run("sweep", grid.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
+        Cli.Run onGrid = run("sweep", grid.toString(), "--add-trials", "2", "--tracking-uri", mlruns.toString());
         assertEquals(2, onGrid.code(), onGrid.out() + onGrid.err());
         assertTrue(onGrid.err().contains("'add-trials': '2'") && onGrid.err().contains("a grid's trials are fixed"),
                 onGrid.err());
