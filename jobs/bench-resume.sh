@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kill-and-resume benchmark, written as JSON (default: target/bench-resume.json): a reduced timemachine-asha sweep
-# (the first $BENCH_CHARS characters of The Time Machine, default 30000; hidden 32/64 x lr 0.5/1/2, one-layer RNN;
+# (the first $BENCH_CHARS characters of The Time Machine, default 30000; hidden 32/64/128 x lr 0.5/1/2, one-layer RNN;
 # ASHA rungs 1, 3, 9 epochs, reduction factor 3; 2 trials at once on local[2]) runs once uninterrupted, then once
-# with its driver JVM killed with SIGKILL when two trials have ended and one waits at a rung, then resumed with
+# with its driver JVM killed with SIGKILL once half the uninterrupted sweep's epochs are logged and a trial waits at
+# a rung, then resumed with
 # `sweep --resume`. Reported: the epochs each run trained (the interrupted one: those logged before the kill plus
 # those the resume trained), the epochs trained before the kill that the resume did not keep (the segments running
 # at the kill; goal: no more than those), the seconds the resume took from its start to its first training epoch,
@@ -23,7 +24,7 @@ name: bench-resume
 task: timemachine
 objective: {metric: val_perplexity, mode: min}
 space:
-  hidden: [32, 64]
+  hidden: [32, 64, 128]
   lr: [0.5, 1, 2]
 fixed: {cell: rnn, layers: 1, corpus: $work/corpus.txt}
 scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}
@@ -66,7 +67,8 @@ for exp in os.listdir(root):
             if ts > since and step >= 1:
                 start = ts - seconds.get(step, 0) * 1000
                 first = start if first is None else min(first, start)
-print(json.dumps({"logged": logged, "kept": kept, "ended": ended, "paused": paused, "first_start_ms": first}))
+print(json.dumps({"logged": logged, "kept": kept, "ended": ended, "paused": paused,
+                  "first_start_ms": None if first is None else int(first)}))
 '
 json_number() { sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p" "$1" | head -1; }
 
@@ -83,9 +85,9 @@ driver=$!
 for _ in $(seq 1 3000); do
   if [ -d "$work/ml-cut" ]; then
     state="$(/usr/bin/python3 -c "$store_py" "$work/ml-cut" 0)"
-    ended="$(json_number <(echo "$state") ended)"
+    logged="$(json_number <(echo "$state") logged)"
     paused="$(json_number <(echo "$state") paused)"
-    if [ "${ended:-0}" -ge 2 ] && [ "${paused:-0}" -ge 1 ]; then
+    if [ "${logged:-0}" -ge $((whole_epochs / 2)) ] && [ "${paused:-0}" -ge 1 ]; then
       break
     fi
   fi
@@ -110,7 +112,7 @@ trained_by_resume=$((resumed_total - kept))
 cat >"$out" <<JSON
 {
   "corpus_chars": $chars,
-  "space": "hidden 32/64 x lr 0.5/1/2, asha rungs 1/3/9, 2 at once on local[2]",
+  "space": "hidden 32/64/128 x lr 0.5/1/2, asha rungs 1/3/9, 2 at once on local[2]",
   "uninterrupted_epochs": $whole_epochs,
   "uninterrupted_best_val_perplexity": ${whole_best:-null},
   "epochs_logged_before_kill": $logged,
@@ -119,7 +121,7 @@ cat >"$out" <<JSON
   "epochs_trained_by_resume": $trained_by_resume,
   "interrupted_total_epochs": $((logged + trained_by_resume)),
   "resumed_best_val_perplexity": ${resumed_best:-null},
-  "resume_seconds_to_first_epoch": $(awk -v f="${first:-0}" -v t="$t0" 'BEGIN { printf "%.1f", (f - t) / 1000 }'),
+  "resume_seconds_to_first_epoch": $([ -n "$first" ] && awk -v f="$first" -v t="$t0" 'BEGIN { printf "%.1f", (f - t) / 1000 }' || echo null),
   "resume_console": "$(grep '^resuming' "$work/resume.log" | head -1)"
 }
 JSON

@@ -232,6 +232,9 @@ final class SweepCommand implements Callable<Integer> {
                     // The JVM is already exiting (Ctrl-C): the hook is cancelling the trials.
                 }
             }
+            if (cancelled[0]) {
+                result = result.withStoredEpochs(storedEpochs(tracking));
+            }
             result.write(dir);
             List<Path> report = SweepReport.write(SweepData.load(dir), dir, heatmap, new ForestImportance());
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -307,6 +310,20 @@ final class SweepCommand implements Callable<Integer> {
         Map<String, String> params = new LinkedHashMap<>();
         s.fixed().forEach((o, v) -> params.put(o.key(), v));
         return params;
+    }
+
+    /**
+     * Returns every trial's epochs as the tracking store holds them: a cancelled trial's job brings none back, its
+     * run holds every epoch it trained. Empty when the store cannot say (the output folder then has what came back).
+     */
+    private static Map<Integer, List<io.rnnsweep.trial.EpochResult>> storedEpochs(SweepRun tracking) {
+        Map<Integer, List<io.rnnsweep.trial.EpochResult>> out = new LinkedHashMap<>();
+        try {
+            tracking.storedTrials().forEach(t -> out.put(t.index(), t.epochs()));
+        } catch (RuntimeException e) {
+            System.err.println("rnnsweep: the epochs of cancelled trials could not be read back: " + e.getMessage());
+        }
+        return out;
     }
 
     /**

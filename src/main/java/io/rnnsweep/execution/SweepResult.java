@@ -40,6 +40,21 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
         this(spec, tasks, outcomes, wallSeconds, Map.of());
     }
 
+    /**
+     * Returns this result with the epochs a tracking store holds for trials that came back with fewer (a cancelled
+     * trial's job returns none, while its run holds every epoch it trained), so the output folder has them all.
+     *
+     * @param stored each trial's epochs as the store holds them, by trial index
+     */
+    public SweepResult withStoredEpochs(Map<Integer, List<EpochResult>> stored) {
+        List<TrialOutcome> filled = new java.util.ArrayList<>();
+        for (TrialOutcome o : outcomes) {
+            List<EpochResult> held = stored.getOrDefault(o.index(), List.of());
+            filled.add(held.size() > o.epochs().size() ? o.wholeTrial(held, o.seconds()) : o);
+        }
+        return new SweepResult(spec, tasks, filled, wallSeconds, rungs);
+    }
+
     /** Returns whether the trials were scheduled in rungs (the tables then show each trial's rung). */
     public boolean scheduled() {
         return !rungs.isEmpty();

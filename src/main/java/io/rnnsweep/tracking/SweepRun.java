@@ -253,8 +253,8 @@ public final class SweepRun implements AutoCloseable {
      *
      * @param index the trial's index in the sweep
      * @param status the trial's status: its {@code rnnsweep.status} tag (FINISHED, DIVERGED, FAILED, KILLED, or
-     *     PAUSED / PROMOTED while it waited at a rung), INTERRUPTED when it was KILLED by a cancelled sweep, else
-     *     RUNNING
+     *     PAUSED / PROMOTED while it waited at a rung), INTERRUPTED when a cancelled sweep (a KILLED parent run)
+     *     killed it, else RUNNING
      * @param params the run's params: the trial's options
      * @param epochs every epoch the run holds, in order
      * @param epochTimes when each epoch was recorded (epoch-millis)
@@ -268,6 +268,9 @@ public final class SweepRun implements AutoCloseable {
     /** Reads every trial run of this sweep back from the store, by trial index. */
     public List<StoredTrial> storedTrials() {
         List<StoredTrial> out = new ArrayList<>();
+        // A cancelled sweep's parent ends KILLED: its trials KILLED without a scheduler's word were interrupted.
+        boolean cancelled = Retry.call(() -> client.getRun(parentRunId), END_PATIENCE_MILLIS).getInfo().getStatus()
+                == Service.RunStatus.KILLED;
         for (Service.Run r : search(client, experimentId, Map.of(TrialRunHandle.PARENT_TAG, parentRunId))) {
             Map<String, String> tags = tags(r);
             Map<String, String> params = new LinkedHashMap<>();
@@ -292,7 +295,7 @@ public final class SweepRun implements AutoCloseable {
             String status = tags.getOrDefault("rnnsweep.status", "RUNNING");
             String cause = tags.getOrDefault("rnnsweep.cause", "");
             if (status.equals("KILLED") && !tags.containsKey("rnnsweep.stopped_by")
-                    && (cause.startsWith("sweep cancelled") || cause.equals("interrupted"))) {
+                    && (cancelled || cause.startsWith("sweep cancelled"))) {
                 status = "INTERRUPTED"; // a cancelled sweep's trial, not one a scheduler stopped or that timed out
             }
             int rung = status.equals("PAUSED") || status.equals("PROMOTED") || status.equals("INTERRUPTED")

@@ -39,8 +39,23 @@ class ResumeTest {
 
     /** The trial runs of the store's one sweep, and its parent runs. */
     private static List<FileStore.Run> runs(FileStore store) {
+        return runs(store, "resume-asha");
+    }
+
+    /** The trial runs and parent runs of a sweep in the store. */
+    private static List<FileStore.Run> runs(FileStore store, String sweep) {
         List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
-        return store.searchRuns(experiments, Map.of("rnnsweep.sweep", "resume-asha"));
+        return store.searchRuns(experiments, Map.of("rnnsweep.sweep", sweep));
+    }
+
+    /** The trial runs of a sweep while a driver writes them; empty when a read met a file being replaced. */
+    private static List<FileStore.Run> polled(FileStore store, String sweep) {
+        try {
+            return Files.exists(store.root()) ? runs(store, sweep).stream().filter(ResumeTest::isTrial).toList()
+                    : List.of();
+        } catch (java.io.UncheckedIOException e) {
+            return List.of(); // the driver renamed a file under the read: look again
+        }
     }
 
     private static boolean isTrial(FileStore.Run r) {
@@ -78,8 +93,7 @@ class ResumeTest {
             assertTrue(driver.isAlive(), "the sweep ended before it could be killed: " + Files.readString(
                     dir.resolve("driver.log")));
             assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
-            List<FileStore.Run> trials = Files.exists(mlruns) ? runs(store).stream().filter(ResumeTest::isTrial)
-                    .toList() : List.of();
+            List<FileStore.Run> trials = polled(store, "resume-asha");
             long ended = trials.stream().filter(r -> r.info().status() != RunStatus.RUNNING).count();
             long paused = trials.stream().filter(r -> "PAUSED".equals(r.tags().get("rnnsweep.status"))).count();
             if (ended >= 2 && paused >= 1) {
@@ -250,5 +264,71 @@ class ResumeTest {
         assertEquals(2, onGrid.code(), onGrid.out() + onGrid.err());
         assertTrue(onGrid.err().contains("'add-trials': '2'") && onGrid.err().contains("a grid's trials are fixed"),
                 onGrid.err());
+    }
+
+    @Test
+    void aSweepStoppedWithSigtermKeepsEveryEpochInItsOutputFolderEndsKilledAndResumes() throws Exception {
+        Path spec = Files.writeString(dir.resolve("fifo.yaml"), """
+                name: resume-term
+                task: sine
+                objective: {metric: test_mse, mode: min}
+                space:
+                  hidden: [4, 8, 16]
+                  lr: [0.003, 0.01]
+                fixed: {epochs: 12}
+                execution: {max_concurrent: 2}
+                """);
+        Path out = dir.resolve("out");
+        Path mlruns = dir.resolve("mlruns");
+        Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
+                "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
+                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("driver.log").toFile()).start();
+        FileStore store = new FileStore(mlruns);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs.
+        while (true) {
+            assertTrue(driver.isAlive(), "the sweep ended before it could be stopped");
+            assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
+            List<FileStore.Run> trials = polled(store, "resume-term");
+            boolean ended = trials.stream().anyMatch(r -> r.info().status() != RunStatus.RUNNING);
+            boolean training = trials.stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING
+                    && r.latest().stream().anyMatch(m -> m.key().equals("test_mse")));
+            if (ended && training) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        driver.destroy(); // SIGTERM
+        assertTrue(driver.waitFor(2, TimeUnit.MINUTES), "the sweep winds down and exits");
+        String log = Files.readString(dir.resolve("driver.log"));
+        // Spark's own shutdown hook still logs errors of the tasks it stops; no exception of rnnsweep's escapes.
+        assertFalse(log.contains("at io.rnnsweep."), "no stack trace of rnnsweep's: " + log);
+        assertTrue(Files.exists(out.resolve("report.html")), log);
+        List<FileStore.Run> runs = runs(store, "resume-term");
+        FileStore.Run parent = runs.stream().filter(r -> !isTrial(r)).findFirst().orElseThrow();
+        assertEquals(RunStatus.KILLED, parent.info().status(), "a cancelled sweep's parent run is KILLED");
+        List<String> csv = Files.readAllLines(out.resolve("trials.csv"));
+        List<String> header = List.of(csv.get(0).split(","));
+        int trialColumn = header.indexOf("trial");
+        for (FileStore.Run r : runs.stream().filter(ResumeTest::isTrial).toList()) {
+            assertNotEquals(RunStatus.RUNNING, r.info().status(), r.info().runName());
+            String index = r.tags().get("rnnsweep.trial_index");
+            long rows = csv.stream().skip(1).filter(l -> l.split(",")[trialColumn].equals(index))
+                    .filter(l -> !l.split(",")[header.indexOf("epoch")].isEmpty()).count();
+            assertEquals(store.metricHistory(r.info().runId(), "test_mse").size(), rows,
+                    "trials.csv holds every epoch MLflow holds: " + r.info().runName());
+        }
+
+        Cli.Run resumed = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(),
+                "--master", "local[2]");
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().matches("(?s).*resuming sweep resume-term: \\d+ trials kept, 0 continued from"
+                + " checkpoints, [1-9]\\d* restarted, \\d+ new.*"), resumed.out());
+        for (FileStore.Run r : runs(store, "resume-term")) {
+            assertEquals(RunStatus.FINISHED, r.info().status(), "every trial trained to its end: " + r.info().runName()
+                    + " " + r.tags());
+        }
     }
 }
