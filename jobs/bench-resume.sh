@@ -103,7 +103,7 @@ kept="$(json_number <(echo "$at_kill") kept)"
 echo "bench-resume: the resume ..." >&2
 t0="$(date +%s%3N)"
 "$root/jobs/rnnsweep" sweep "$work/spec.yaml" --resume --tracking-uri "$work/ml-cut" --master 'local[2]' \
-  >"$work/resume.log" 2>&1
+  >"$work/resume.log" 2>&1 || { echo "the resume failed:" >&2; cat "$work/resume.log" >&2; exit 1; }
 after="$(/usr/bin/python3 -c "$store_py" "$work/ml-cut" "$t0")"
 first="$(json_number <(echo "$after") first_start_ms)"
 resumed_total="$(json_number "$work/cut/summary.json" epochs_trained)"

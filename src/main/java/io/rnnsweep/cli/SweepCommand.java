@@ -166,7 +166,7 @@ final class SweepCommand implements Callable<Integer> {
                     s = s.withTrials(total);
                     tasks = SweepController.tasks(s);
                 }
-                prior = prior(s, trials);
+                prior = prior(s, trials, tasks);
                 checkSameTrials(tasks, prior, tracking.parentRunId());
                 checkpoints = checkpointDir(s, dir, effectiveMaster);
             } catch (RuntimeException e) {
@@ -377,9 +377,15 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** Returns what a resumed sweep takes up of each stored trial: kept, continued from its rung, or restarted. */
-    private static List<PriorTrial> prior(SweepSpec s, List<SweepRun.StoredTrial> stored) {
+    private static List<PriorTrial> prior(SweepSpec s, List<SweepRun.StoredTrial> stored, List<TrialTask> tasks) {
         List<PriorTrial> out = new java.util.ArrayList<>();
         for (SweepRun.StoredTrial t : stored) {
+            if (t.index() < tasks.size() && t.epochs().isEmpty()
+                    && !t.params().keySet().containsAll(tasks.get(t.index()).options().keySet())) {
+                // Its run was created, its params not yet logged, when the driver died: it starts again.
+                out.add(new PriorTrial(t.index(), tasks.get(t.index()).options(), null, List.of()));
+                continue;
+            }
             TrialOutcome outcome = null;
             List<Long> times = List.of();
             switch (t.status()) {
