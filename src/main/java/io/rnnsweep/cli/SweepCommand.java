@@ -51,6 +51,8 @@ import picocli.CommandLine.Spec;
 final class SweepCommand implements Callable<Integer> {
     /** How long Ctrl-C waits for the cancelled sweep to write its files and end its runs. */
     private static final long CANCEL_WIND_DOWN_SECONDS = 120;
+    /** How long the checkpoint folder's FileSystem may take to take a probe file before the sweep is refused. */
+    private static final long CHECKPOINT_PROBE_MILLIS = 15_000;
 
     @Spec
     private CommandSpec spec;
@@ -296,11 +298,18 @@ final class SweepCommand implements Callable<Integer> {
             throw new InvalidOptionException("scheduler.checkpoint_dir", "(missing)", "a folder every executor can"
                     + " reach for a sweep on " + master + ": hdfs://..., s3a://..., or file:/... on a shared mount");
         }
+        HadoopCheckpointStore store = HadoopCheckpointStore.fromSystemProperties();
         try {
-            HadoopCheckpointStore.fromSystemProperties().checkScheme(base);
+            store.checkScheme(base);
         } catch (IOException e) {
             throw new InvalidOptionException("scheduler.checkpoint_dir", base, "a URI whose FileSystem is on the"
                     + " classpath (" + e.getMessage() + ")");
+        }
+        try {
+            store.probeWritable(base, CHECKPOINT_PROBE_MILLIS);
+        } catch (IOException e) {
+            throw new InvalidOptionException("scheduler.checkpoint_dir", base, "a folder this machine can reach and"
+                    + " write (writing a probe file failed: " + e.getMessage() + ")");
         }
         return base;
     }

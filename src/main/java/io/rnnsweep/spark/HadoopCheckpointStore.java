@@ -68,6 +68,51 @@ public final class HadoopCheckpointStore implements CheckpointStore {
         }
     }
 
+    /**
+     * Checks that this machine can write where {@code dir} names a folder: writes and removes a small file in it,
+     * or in its nearest existing parent when it does not exist yet (which is left as it was), within
+     * {@code timeoutMillis}.
+     *
+     * @throws IOException saying what failed, or that the FileSystem did not answer in time
+     */
+    public void probeWritable(String dir, long timeoutMillis) throws IOException {
+        java.util.concurrent.ExecutorService probe = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "rnnsweep-checkpoint-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            probe.submit(() -> {
+                Path p = new Path(dir);
+                try (FileSystem fs = fileSystem(p)) {
+                    Path existing = p;
+                    while (existing != null && !fs.exists(existing)) {
+                        existing = existing.getParent();
+                    }
+                    if (existing == null) {
+                        throw new IOException("no part of " + dir + " exists");
+                    }
+                    Path file = new Path(existing, ".rnnsweep-probe-" + UUID.randomUUID());
+                    try (OutputStream out = fs.create(file, false)) {
+                        out.write(0);
+                    }
+                    fs.delete(file, false);
+                }
+                return null;
+            }).get(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("no answer within " + timeoutMillis / 1000 + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            probe.shutdownNow();
+        }
+    }
+
     @Override
     public void download(String uri, java.nio.file.Path to) throws IOException {
         Path p = new Path(uri);

@@ -299,6 +299,28 @@ class MainTest {
     }
 
     @Test
+    void aCheckpointFolderNobodyAnswersForIsRefusedBeforeAnythingStarts() throws IOException {
+        Path out = dir.resolve("out");
+        Path store = dir.resolve("mlruns");
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            String ftp = "ftp://127.0.0.1:" + closed.getLocalPort() + "/checkpoints";
+            closed.close();
+            Path spec = Files.writeString(dir.resolve("ftp.yaml"), "name: s\ntask: hello\n"
+                    + "objective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
+                    + "scheduler: {algorithm: asha, max_epochs: 3, checkpoint_dir: '" + ftp + "'}\n");
+            long t0 = System.nanoTime();
+            Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                    "--master", "local[2]");
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("'scheduler.checkpoint_dir'") && r.err().contains("can reach and write"),
+                    r.err());
+            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the probe's patience");
+        }
+        assertFalse(Files.exists(out), "no output folder");
+        assertFalse(Files.exists(store), "no run");
+    }
+
+    @Test
     void pathsThatCannotBeWrittenAreRefusedBeforeTraining() throws IOException {
         // /proc takes no new files, whoever asks (root too).
         Path spec = Path.of(System.getProperty("rnnsweep.repo", ".")).resolve("conf/hello.yaml");
