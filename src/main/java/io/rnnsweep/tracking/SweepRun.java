@@ -117,7 +117,15 @@ public final class SweepRun implements AutoCloseable {
             }
             Service.Run parent;
             if (parentRunId != null) {
-                parent = Retry.call(() -> client.getRun(parentRunId), START_PATIENCE_MILLIS);
+                try {
+                    parent = Retry.call(() -> client.getRun(parentRunId), START_PATIENCE_MILLIS);
+                } catch (org.mlflow.tracking.MlflowHttpException e) {
+                    if (e.getStatusCode() != 404) {
+                        throw e;
+                    }
+                    throw new InvalidOptionException("resume", parentRunId, "the id of a parent run of sweep " + sweep
+                            + ": " + location.display() + " holds no run of that id");
+                }
                 Map<String, String> tags = tags(parent);
                 if (tags.containsKey(TrialRunHandle.PARENT_TAG)) {
                     throw new InvalidOptionException("resume", parentRunId, "a sweep's parent run: this is the run of"

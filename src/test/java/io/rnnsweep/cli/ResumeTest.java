@@ -192,6 +192,7 @@ class ResumeTest {
         cases.put("", "an unfinished sweep named resume-bad");
         cases.put(parent, "this one finished (extend it with --add-trials)");
         cases.put(child, "this is the run of a trial of sweep run " + parent);
+        cases.put("0123456789abcdef", "holds no run of that id");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             r = c.getKey().isEmpty()
                     ? run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString())
