@@ -20,6 +20,7 @@ import io.rnnsweep.tracking.RunStatus;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.tracking.SweepTracking;
 import io.rnnsweep.tracking.TrackingLocation;
+import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
@@ -29,11 +30,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -184,7 +189,7 @@ final class SweepCommand implements Callable<Integer> {
         console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
                 tracking.parentRunId(), tracking.display());
         if (resume != null) {
-            Map<PriorTrial.Fate, Long> fates = new java.util.EnumMap<>(PriorTrial.Fate.class);
+            Map<PriorTrial.Fate, Long> fates = new EnumMap<>(PriorTrial.Fate.class);
             prior.forEach(p -> fates.merge(p.fate(), 1L, Long::sum));
             console.printf("resuming sweep %s: %d trials kept, %d continued from checkpoints, %d restarted, %d new%n",
                     s.name(), fates.getOrDefault(PriorTrial.Fate.KEPT, 0L),
@@ -209,7 +214,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepResult result;
         boolean[] cancelled = {false};
         boolean ended = false;
-        java.util.concurrent.CountDownLatch wound = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch wound = new CountDownLatch(1);
         try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
                 s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
             // Ctrl-C: cancel the trials, then hold the JVM until the sweep has written its files and ended its
@@ -218,7 +223,7 @@ final class SweepCommand implements Callable<Integer> {
                 cancelled[0] = true;
                 executor.cancelAll();
                 try {
-                    wound.await(CANCEL_WIND_DOWN_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    wound.await(CANCEL_WIND_DOWN_SECONDS, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -245,7 +250,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
             metrics.put("wall_seconds", result.wallSeconds());
-            List<Path> artifacts = new java.util.ArrayList<>(List.of(dir.resolve("leaderboard.csv"),
+            List<Path> artifacts = new ArrayList<>(List.of(dir.resolve("leaderboard.csv"),
                     dir.resolve("summary.json"), dir.resolve("trials.csv"), dir.resolve("spec.yaml")));
             artifacts.addAll(report);
             int lost = tracking.finish(metrics, artifacts,
@@ -267,9 +272,9 @@ final class SweepCommand implements Callable<Integer> {
         console.println();
         console.print(result.table(10));
         console.printf(Locale.ROOT, "%d trials: %d finished, %d failed, %d diverged, %d killed in %.1f s; output in %s%n",
-                result.outcomes().size(), result.count(io.rnnsweep.trial.TrialStatus.FINISHED),
-                result.count(io.rnnsweep.trial.TrialStatus.FAILED), result.count(io.rnnsweep.trial.TrialStatus.DIVERGED),
-                result.count(io.rnnsweep.trial.TrialStatus.KILLED), result.wallSeconds(), dir);
+                result.outcomes().size(), result.count(TrialStatus.FINISHED),
+                result.count(TrialStatus.FAILED), result.count(TrialStatus.DIVERGED),
+                result.count(TrialStatus.KILLED), result.wallSeconds(), dir);
         console.flush();
         wound.countDown();
         return 0;
@@ -325,8 +330,8 @@ final class SweepCommand implements Callable<Integer> {
      * Returns every trial's epochs as the tracking store holds them: a cancelled trial's job brings none back, its
      * run holds every epoch it trained. Empty when the store cannot say (the output folder then has what came back).
      */
-    private static Map<Integer, List<io.rnnsweep.trial.EpochResult>> storedEpochs(SweepRun tracking) {
-        Map<Integer, List<io.rnnsweep.trial.EpochResult>> out = new LinkedHashMap<>();
+    private static Map<Integer, List<EpochResult>> storedEpochs(SweepRun tracking) {
+        Map<Integer, List<EpochResult>> out = new LinkedHashMap<>();
         try {
             tracking.storedTrials().forEach(t -> out.put(t.index(), t.epochs()));
         } catch (RuntimeException e) {
@@ -348,7 +353,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new InvalidOptionException("resume", runId, "a sweep run whose stored spec reads back ("
                     + e.getMessage() + ")");
         }
-        List<String> differ = new java.util.ArrayList<>();
+        List<String> differ = new ArrayList<>();
         if (before.task() != s.task()) {
             differ.add("task " + before.task().key() + " (now " + s.task().key() + ")");
         }
@@ -387,7 +392,7 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Returns what a resumed sweep takes up of each stored trial: kept, continued from its rung, or restarted. */
     private static List<PriorTrial> prior(SweepSpec s, List<SweepRun.StoredTrial> stored, List<TrialTask> tasks) {
-        List<PriorTrial> out = new java.util.ArrayList<>();
+        List<PriorTrial> out = new ArrayList<>();
         for (SweepRun.StoredTrial t : stored) {
             if (t.index() < tasks.size() && t.epochs().isEmpty()
                     && !t.params().keySet().containsAll(tasks.get(t.index()).options().keySet())) {

@@ -12,10 +12,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Runs a sweep on the driver: the one loop ({@link SweepLoop}) asks the spec's searcher for trials and hands
@@ -90,24 +86,6 @@ public final class SweepController {
      */
     public SweepResult resume(List<PriorTrial> prior) throws InterruptedException {
         return new SweepLoop(spec, spec.searcher(), executor, maxConcurrent, checkpointDir, callbacks, prior).run();
-    }
-
-    /** Returns the driver's pool of trial threads: daemons, so a stuck trial does not hold the JVM. */
-    static ExecutorService trialPool(int size) {
-        return Executors.newFixedThreadPool(size, r -> {
-            Thread t = new Thread(r, "rnnsweep-trial");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /** Takes the next outcome to come back; a trial executor reports failures, so an exception here is a bug. */
-    static TrialOutcome next(CompletionService<TrialOutcome> done) throws InterruptedException {
-        try {
-            return done.take().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
-        }
     }
 
     /** Returns a trial's readable run name, such as {@code timemachine-rnn-h512-l1-lr1-clip1}. */

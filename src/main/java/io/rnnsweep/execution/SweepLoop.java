@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The sweep's one driver loop, for every scheduler: asks the searcher for trials while slots are free, hands each
@@ -125,7 +127,7 @@ final class SweepLoop {
         Deque<Integer> ready = new ArrayDeque<>();
         int running = 0;
         takeUp(ready);
-        ExecutorService pool = SweepController.trialPool(maxConcurrent);
+        ExecutorService pool = trialPool(maxConcurrent);
         try {
             CompletionService<TrialOutcome> done = new ExecutorCompletionService<>(pool);
             while (true) {
@@ -156,7 +158,7 @@ final class SweepLoop {
                     }
                     continue;
                 }
-                TrialOutcome o = SweepController.next(done);
+                TrialOutcome o = next(done);
                 running--;
                 handle(o, ready);
                 report(trials.get(o.index()), running, (System.nanoTime() - t0) / 1e9);
@@ -444,6 +446,24 @@ final class SweepLoop {
                 ended - finished - stopped, ended, sweepEpochs, best, elapsed);
         for (SweepCallback c : callbacks) {
             c.progress(p);
+        }
+    }
+
+    /** Returns the driver's pool of trial threads: daemons, so a stuck trial does not hold the JVM. */
+    static ExecutorService trialPool(int size) {
+        return Executors.newFixedThreadPool(size, r -> {
+            Thread t = new Thread(r, "rnnsweep-trial");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Takes the next outcome to come back; a trial executor reports failures, so an exception here is a bug. */
+    static TrialOutcome next(CompletionService<TrialOutcome> done) throws InterruptedException {
+        try {
+            return done.take().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("trial executor threw instead of reporting", e.getCause());
         }
     }
 }

@@ -16,6 +16,13 @@ class MainTest {
     Path dir;
 
 
+    /** Returns a loopback port nothing listens on (one the system just handed out and took back). */
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void tasksListsTheSixDocumentedTasksOneLineEach() {
         Cli.Run r = run("tasks");
@@ -170,17 +177,14 @@ class MainTest {
         assertTrue(r.err().contains("'tracking-uri': 'ftp://host/runs'") && r.err().contains("http(s)://"), r.err());
         assertFalse(Files.exists(out));
 
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-            int port = closed.getLocalPort();
-            closed.close();
-            long t0 = System.nanoTime();
-            r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "http://127.0.0.1:" + port);
-            assertEquals(2, r.code(), r.err());
-            assertTrue(r.err().contains("tracking server http://127.0.0.1:" + port + " unreachable"), r.err());
-            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the start patience");
-            assertFalse(Files.exists(out));
-            assertFalse(r.out().contains("done"), "no trial ran: " + r.out());
-        }
+        int port = closedPort();
+        long t0 = System.nanoTime();
+        r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", "http://127.0.0.1:" + port);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("tracking server http://127.0.0.1:" + port + " unreachable"), r.err());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the start patience");
+        assertFalse(Files.exists(out));
+        assertFalse(r.out().contains("done"), "no trial ran: " + r.out());
     }
 
     @Test
@@ -265,16 +269,13 @@ class MainTest {
                 "--master", "bogus");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("'master': 'bogus'") && r.err().contains("spark://HOST:PORT"), r.err());
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-            String master = "spark://127.0.0.1:" + closed.getLocalPort();
-            closed.close();
-            long t0 = System.nanoTime();
-            r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
-                    "--master", master);
-            assertEquals(2, r.code(), r.err());
-            assertTrue(r.err().contains("nothing listens at 127.0.0.1:"), r.err());
-            assertTrue((System.nanoTime() - t0) / 1e9 < 10, "refused in seconds, not minutes");
-        }
+        String master = "spark://127.0.0.1:" + closedPort();
+        long t0 = System.nanoTime();
+        r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                "--master", master);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("nothing listens at 127.0.0.1:"), r.err());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10, "refused in seconds, not minutes");
         assertFalse(Files.exists(out), "no output folder");
         assertFalse(Files.exists(store), "no run");
     }
@@ -302,20 +303,17 @@ class MainTest {
     void aCheckpointFolderNobodyAnswersForIsRefusedBeforeAnythingStarts() throws IOException {
         Path out = dir.resolve("out");
         Path store = dir.resolve("mlruns");
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
-            String ftp = "ftp://127.0.0.1:" + closed.getLocalPort() + "/checkpoints";
-            closed.close();
-            Path spec = Files.writeString(dir.resolve("ftp.yaml"), "name: s\ntask: hello\n"
-                    + "objective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
-                    + "scheduler: {algorithm: asha, max_epochs: 3, checkpoint_dir: '" + ftp + "'}\n");
-            long t0 = System.nanoTime();
-            Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
-                    "--master", "local[2]");
-            assertEquals(2, r.code(), r.out() + r.err());
-            assertTrue(r.err().contains("'scheduler.checkpoint_dir'") && r.err().contains("can reach and write"),
-                    r.err());
-            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the probe's patience");
-        }
+        String ftp = "ftp://127.0.0.1:" + closedPort() + "/checkpoints";
+        Path spec = Files.writeString(dir.resolve("ftp.yaml"), "name: s\ntask: hello\n"
+                + "objective: {metric: val_loss, mode: min}\nspace: {hidden: [8]}\n"
+                + "scheduler: {algorithm: asha, max_epochs: 3, checkpoint_dir: '" + ftp + "'}\n");
+        long t0 = System.nanoTime();
+        Cli.Run r = run("sweep", spec.toString(), "--out", out.toString(), "--tracking-uri", store.toString(),
+                "--master", "local[2]");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("'scheduler.checkpoint_dir'") && r.err().contains("can reach and write"),
+                r.err());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused within the probe's patience");
         assertFalse(Files.exists(out), "no output folder");
         assertFalse(Files.exists(store), "no run");
     }

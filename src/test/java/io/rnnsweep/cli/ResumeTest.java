@@ -37,6 +37,15 @@ class ResumeTest {
     Path dir;
 
 
+    /** Starts {@code rnnsweep sweep SPEC} on local[2] in a JVM of its own, as the launcher would; output to driver.log. */
+    private Process startDriver(Path spec, Path out, Path mlruns) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
+                "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
+                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("driver.log").toFile()).start();
+    }
+
     /** The trial runs of the store's one sweep, and its parent runs. */
     private static List<FileStore.Run> runs(FileStore store) {
         return runs(store, "resume-asha");
@@ -80,12 +89,7 @@ class ResumeTest {
         Path spec = Files.writeString(dir.resolve("resume.yaml"), SPEC);
         Path out = dir.resolve("out");
         Path mlruns = dir.resolve("mlruns");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
-                "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
-                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]"));
-        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("driver.log").toFile()).start();
+        Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
         // Kill the driver once two trials have ended and one waits at a rung: ended, paused and running trials.
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -281,11 +285,7 @@ class ResumeTest {
                 """);
         Path out = dir.resolve("out");
         Path mlruns = dir.resolve("mlruns");
-        Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
-                "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
-                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("driver.log").toFile()).start();
+        Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs.
