@@ -4,11 +4,13 @@
 # ASHA rungs 1, 3, 9 epochs, reduction factor 3; 2 trials at once on local[2]) runs once uninterrupted, then once
 # with its driver JVM killed with SIGKILL once half the uninterrupted sweep's epochs are logged and a trial waits at
 # a rung, then resumed with
-# `sweep --resume`. Reported: the epochs each run trained (the interrupted one: those logged before the kill plus
-# those the resume trained), the epochs trained before the kill that the resume did not keep (the segments running
-# at the kill; goal: no more than those), the seconds the resume took from its start to its first training epoch,
-# and both best validation perplexities.
-# Usage: jobs/bench-resume.sh [OUT.json]    (about 5 minutes on 2 cores)
+# `sweep --resume`. Trials store their checkpoint after every epoch (execution.checkpoint_every: 1, the default).
+# Reported: the epochs each run trained (the interrupted one: those logged before the kill plus those the resume
+# trained), the epochs trained before the kill that the resume did not keep (goal: at most one per trial running
+# at the kill), the seconds the resume took from its start to its first training epoch, both best validation
+# perplexities; and what checkpointing every epoch costs: the trials' seconds of the uninterrupted sweep against
+# the same sweep with checkpoint_every: 0 (checkpoints at rungs only), run next to it.
+# Usage: jobs/bench-resume.sh [OUT.json]    (about 6 minutes on 2 cores)
 set -euo pipefail
 # shellcheck source=jobs/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -30,6 +32,7 @@ fixed: {cell: rnn, layers: 1, corpus: $work/corpus.txt}
 scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}
 execution: {max_concurrent: 2, cpus_per_trial: 1}
 YAML
+sed 's/cpus_per_trial: 1}/cpus_per_trial: 1, checkpoint_every: 0}/' "$work/spec.yaml" >"$work/rungs-only.yaml"
 
 # What a store holds of the sweep's trials: epochs logged, and epochs a resume keeps (an ended trial's all, a
 # paused one's up to its rung); and the first epoch logged after a given time (ms), less its own seconds.
@@ -60,9 +63,10 @@ for exp in os.listdir(root):
         if status in ("FINISHED", "DIVERGED", "FAILED", "KILLED"):
             kept += epochs
             ended += 1
-        elif status in ("PAUSED", "PROMOTED"):
-            kept += int(tag("rnnsweep.rung") or 0)
-            paused += 1
+        else:
+            # An unfinished trial continues from its latest checkpoint: at a rung, or stored on the way.
+            kept += min(epochs, max(int(tag("rnnsweep.rung") or 0), int(tag("rnnsweep.checkpoint_epoch") or 0)))
+            paused += status in ("PAUSED", "PROMOTED")
         for ts, step in points:
             if ts > since and step >= 1:
                 start = ts - seconds.get(step, 0) * 1000
@@ -77,6 +81,11 @@ echo "bench-resume: the uninterrupted sweep ..." >&2
   --master 'local[2]' >"$work/whole.log" 2>&1
 whole_epochs="$(json_number "$work/whole/summary.json" epochs_trained)"
 whole_best="$(sed -n 's/^1,[^,]*,[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p' "$work/whole/leaderboard.csv")"
+whole_trial_seconds="$(json_number "$work/whole/summary.json" trial_seconds)"
+echo "bench-resume: the same sweep storing checkpoints at rungs only ..." >&2
+"$root/jobs/rnnsweep" sweep "$work/rungs-only.yaml" --out "$work/rungs" --tracking-uri "$work/ml-rungs" \
+  --master 'local[2]' >"$work/rungs.log" 2>&1
+rungs_trial_seconds="$(json_number "$work/rungs/summary.json" trial_seconds)"
 
 echo "bench-resume: the sweep killed with SIGKILL mid-way ..." >&2
 setsid "$root/jobs/rnnsweep" sweep "$work/spec.yaml" --out "$work/cut" --tracking-uri "$work/ml-cut" \
@@ -117,11 +126,14 @@ cat >"$out" <<JSON
   "uninterrupted_best_val_perplexity": ${whole_best:-null},
   "epochs_logged_before_kill": $logged,
   "epochs_kept_by_resume": $kept,
-  "epochs_of_segments_running_at_kill": $((logged - kept)),
+  "epochs_logged_before_kill_not_kept": $((logged - kept)),
   "epochs_trained_by_resume": $trained_by_resume,
   "interrupted_total_epochs": $((logged + trained_by_resume)),
   "resumed_best_val_perplexity": ${resumed_best:-null},
   "resume_seconds_to_first_epoch": $([ -n "$first" ] && awk -v f="$first" -v t="$t0" 'BEGIN { printf "%.1f", (f - t) / 1000 }' || echo null),
+  "trial_seconds_checkpoint_every_epoch": $whole_trial_seconds,
+  "trial_seconds_checkpoint_at_rungs_only": $rungs_trial_seconds,
+  "checkpoint_every_epoch_cost_ratio": $(awk -v a="$whole_trial_seconds" -v b="$rungs_trial_seconds" 'BEGIN { printf "%.3f", a / b }'),
   "resume_console": "$(grep '^resuming' "$work/resume.log" | head -1)"
 }
 JSON

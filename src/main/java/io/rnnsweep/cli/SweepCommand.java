@@ -4,11 +4,11 @@ import io.rnnsweep.execution.ConsoleProgress;
 import io.rnnsweep.execution.PriorTrial;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
-import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
 import io.rnnsweep.search.SearchAlgorithm;
+import io.rnnsweep.search.TpeSearch;
 import io.rnnsweep.spark.ForestImportance;
 import io.rnnsweep.spark.HadoopCheckpointStore;
 import io.rnnsweep.spark.SparkTrialExecutor;
@@ -17,10 +17,10 @@ import io.rnnsweep.spec.SpecLoader;
 import io.rnnsweep.spec.SpecWriter;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.tracking.RunStatus;
+import io.rnnsweep.tracking.SweepJournal;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.tracking.SweepTracking;
 import io.rnnsweep.tracking.TrackingLocation;
-import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
@@ -102,9 +102,9 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         SweepSpec s = SpecLoader.load(file);
         if (addTrials != null) {
-            if (s.algorithm() != SearchAlgorithm.RANDOM) {
+            if (s.algorithm() == SearchAlgorithm.GRID) {
                 throw new InvalidOptionException("add-trials", addTrials.toString(), "a sweep whose search draws"
-                        + " trials (random): a grid's trials are fixed; sweep a wider grid instead");
+                        + " trials (random, tpe): a grid's trials are fixed; sweep a wider grid instead");
             }
             if (addTrials < 1) {
                 throw new InvalidOptionException("add-trials", addTrials.toString(), "an integer >= 1");
@@ -124,7 +124,11 @@ final class SweepCommand implements Callable<Integer> {
         int concurrency = dataParallel ? 1 : maxConcurrent != null ? maxConcurrent : s.execution().maxConcurrent();
         if (dryRun) {
             console.printf("sweep %s: %d trials of task %s, objective %s, %d at once, scheduler %s%n", s.name(),
-                    tasks.size(), s.task().key(), s.objective(), concurrency, s.scheduler().describe());
+                    s.plannedTrials(), s.task().key(), s.objective(), concurrency, s.scheduler().describe());
+            if (tasks.size() < s.plannedTrials()) {
+                console.printf("the first %d (startup, random); the %s search proposes the rest from their results%n",
+                        tasks.size(), s.algorithm().key());
+            }
             for (TrialTask t : tasks) {
                 console.println("  " + t.id() + "  " + t.options().entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
@@ -149,13 +153,15 @@ final class SweepCommand implements Callable<Integer> {
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
         SweepRun tracking;
         List<PriorTrial> prior = List.of();
+        List<TpeSearch.Observation> warm = new ArrayList<>();
+        SweepSpec resolved = s;
         String checkpoints;
         if (resume != null) {
             tracking = SweepRun.resume(location, bind, s.experiment(), s.name(), resume.isEmpty() ? null : resume,
                     addTrials != null);
             try {
                 Map<String, String> stored = tracking.parentTags();
-                checkSameSweep(s, stored, tracking.parentRunId());
+                SweepJournal.checkSameSweep(s, stored, tracking.parentRunId());
                 if (out == null && stored.containsKey("rnnsweep.out")) {
                     dir = Path.of(stored.get("rnnsweep.out"));
                 }
@@ -173,9 +179,10 @@ final class SweepCommand implements Callable<Integer> {
                     s = s.withTrials(total);
                     tasks = SweepController.tasks(s);
                 }
-                prior = prior(s, trials, tasks);
-                checkSameTrials(tasks, prior, tracking.parentRunId());
                 checkpoints = checkpointDir(s, dir, effectiveMaster);
+                warm.addAll(SweepJournal.warmStart(s, file.toString(), tracking.earlierSweeps()));
+                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints);
+                SweepJournal.checkSameTrials(s, tasks, prior, tracking.parentRunId());
             } catch (RuntimeException e) {
                 tracking.close();
                 throw e;
@@ -184,7 +191,8 @@ final class SweepCommand implements Callable<Integer> {
         } else {
             Preflight.writableFolder("out", dir);
             checkpoints = checkpointDir(s, dir, effectiveMaster);
-            tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir));
+            tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir),
+                    earlier -> warm.addAll(SweepJournal.warmStart(resolved, file.toString(), earlier)));
         }
         console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
                 tracking.parentRunId(), tracking.display());
@@ -194,7 +202,7 @@ final class SweepCommand implements Callable<Integer> {
             console.printf("resuming sweep %s: %d trials kept, %d continued from checkpoints, %d restarted, %d new%n",
                     s.name(), fates.getOrDefault(PriorTrial.Fate.KEPT, 0L),
                     fates.getOrDefault(PriorTrial.Fate.CONTINUED, 0L), fates.getOrDefault(PriorTrial.Fate.RESTARTED, 0L),
-                    Math.max(0, tasks.size() - prior.size()));
+                    Math.max(0, s.plannedTrials() - prior.size()));
         } else {
             for (String other : tracking.otherUnfinished(s.name())) {
                 console.printf("note: sweep %s has an unfinished run (parent run %s); to continue it instead:%n"
@@ -202,13 +210,21 @@ final class SweepCommand implements Callable<Integer> {
                         other, trackingUri != null ? " --tracking-uri " + trackingUri : "");
             }
         }
-        console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), tasks.size(),
+        console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), s.plannedTrials(),
                 s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
                 dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
                         : concurrency + " at once", s.objective());
+        if (!s.warmStart().isEmpty()) {
+            console.printf("search: tpe warm-started with %d trials of %s%n", warm.size(),
+                    String.join(", ", s.warmStart()));
+        }
         if (s.scheduler().segmented()) {
             console.printf("scheduler: %s; checkpoints in %s (kept: %s)%n", s.scheduler().describe(), checkpoints,
                     s.scheduler().keep().key());
+        } else if (checkpoints == null && s.execution().checkpointEvery() > 0) {
+            console.printf("note: trials keep no checkpoints on %s without scheduler.checkpoint_dir (a folder every"
+                    + " executor reaches): a resumed sweep trains the trials that were running again from their"
+                    + " first epoch%n", effectiveMaster);
         }
         console.flush();
         SweepResult result;
@@ -231,7 +247,8 @@ final class SweepCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 result = new SweepController(s, executor, concurrency, checkpoints,
-                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).resume(prior);
+                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).warmStart(warm)
+                        .resume(prior);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -240,7 +257,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
             }
             if (cancelled[0]) {
-                result = result.withStoredEpochs(storedEpochs(tracking));
+                result = result.withStoredEpochs(SweepJournal.storedEpochs(tracking));
             }
             result.write(dir);
             List<Path> report = SweepReport.write(SweepData.load(dir), dir, heatmap, new ForestImportance());
@@ -282,27 +299,33 @@ final class SweepCommand implements Callable<Integer> {
 
     /**
      * Returns the folder URI where this sweep's trials keep their checkpoints: {@code scheduler.checkpoint_dir}
-     * plus the output folder's name, or {@code <out>/checkpoints} in local mode; null without a segmented scheduler.
+     * plus the output folder's name, or {@code <out>/checkpoints} in local mode; null when trials keep none (no
+     * scheduler pauses them and {@code execution.checkpoint_every} is 0, or a cluster sweep without early stopping
+     * names no shared folder).
      *
-     * @throws InvalidOptionException when a cluster sweep names no shared folder, or the URI's FileSystem is
-     *     not on the classpath
+     * @throws InvalidOptionException when an early-stopping cluster sweep names no shared folder, or the folder's
+     *     FileSystem is not on the classpath or does not take a probe file
      */
     private static String checkpointDir(SweepSpec s, Path out, String master) {
-        if (!s.scheduler().segmented()) {
+        boolean segmented = s.scheduler().segmented();
+        if (!segmented && s.execution().checkpointEvery() == 0) {
             return null;
         }
-        String base;
-        if (s.scheduler().checkpointDir().isPresent()) {
-            String given = s.scheduler().checkpointDir().get();
-            base = java.net.URI.create(given).getScheme() == null
-                    ? Path.of(given).toAbsolutePath().toUri().toString() : given;
-            base = (base.endsWith("/") ? base : base + "/") + out.getFileName() + "/";
-        } else if (master.startsWith("local")) {
-            base = out.resolve("checkpoints").toAbsolutePath().toUri().toString();
-        } else {
+        if (s.scheduler().checkpointDir().isEmpty()) {
+            if (master.startsWith("local")) {
+                // The output folder was found writable already.
+                return out.resolve("checkpoints").toAbsolutePath().toUri().toString();
+            }
+            if (!segmented) {
+                return null;
+            }
             throw new InvalidOptionException("scheduler.checkpoint_dir", "(missing)", "a folder every executor can"
                     + " reach for a sweep on " + master + ": hdfs://..., s3a://..., or file:/... on a shared mount");
         }
+        String given = s.scheduler().checkpointDir().get();
+        String base = java.net.URI.create(given).getScheme() == null
+                ? Path.of(given).toAbsolutePath().toUri().toString() : given;
+        base = (base.endsWith("/") ? base : base + "/") + out.getFileName() + "/";
         HadoopCheckpointStore store = HadoopCheckpointStore.fromSystemProperties();
         try {
             store.checkScheme(base);
@@ -324,101 +347,6 @@ final class SweepCommand implements Callable<Integer> {
         Map<String, String> params = new LinkedHashMap<>();
         s.fixed().forEach((o, v) -> params.put(o.key(), v));
         return params;
-    }
-
-    /**
-     * Returns every trial's epochs as the tracking store holds them: a cancelled trial's job brings none back, its
-     * run holds every epoch it trained. Empty when the store cannot say (the output folder then has what came back).
-     */
-    private static Map<Integer, List<EpochResult>> storedEpochs(SweepRun tracking) {
-        Map<Integer, List<EpochResult>> out = new LinkedHashMap<>();
-        try {
-            tracking.storedTrials().forEach(t -> out.put(t.index(), t.epochs()));
-        } catch (RuntimeException e) {
-            System.err.println("rnnsweep: the epochs of cancelled trials could not be read back: " + e.getMessage());
-        }
-        return out;
-    }
-
-    /**
-     * Checks that the stored sweep a resume takes up is this spec's: the same task, space and objective.
-     *
-     * @throws InvalidOptionException naming {@code resume} when it is not
-     */
-    private static void checkSameSweep(SweepSpec s, Map<String, String> stored, String runId) {
-        SweepSpec before;
-        try {
-            before = SpecLoader.parse("the stored sweep", stored.getOrDefault("rnnsweep.spec", ""));
-        } catch (RuntimeException e) {
-            throw new InvalidOptionException("resume", runId, "a sweep run whose stored spec reads back ("
-                    + e.getMessage() + ")");
-        }
-        List<String> differ = new ArrayList<>();
-        if (before.task() != s.task()) {
-            differ.add("task " + before.task().key() + " (now " + s.task().key() + ")");
-        }
-        if (!before.space().equals(s.space())) {
-            differ.add("space " + space(before) + " (now " + space(s) + ")");
-        }
-        if (!before.objective().equals(s.objective())) {
-            differ.add("objective " + before.objective() + " (now " + s.objective() + ")");
-        }
-        if (!differ.isEmpty()) {
-            throw new InvalidOptionException("resume", runId, "a sweep of this spec's task, space and objective; the"
-                    + " stored one has " + String.join(", ", differ));
-        }
-    }
-
-    private static String space(SweepSpec s) {
-        return s.space().entrySet().stream().map(e -> e.getKey().key() + " " + e.getValue().describe())
-                .collect(Collectors.joining("; "));
-    }
-
-    /**
-     * Checks that the spec proposes the trials the stored sweep ran (the same search seed and fixed options).
-     *
-     * @throws InvalidOptionException naming {@code resume} when it does not
-     */
-    private static void checkSameTrials(List<TrialTask> tasks, List<PriorTrial> prior, String runId) {
-        for (PriorTrial p : prior) {
-            if (p.index() >= tasks.size() || !tasks.get(p.index()).options().equals(p.options())) {
-                throw new InvalidOptionException("resume", runId, "a spec that proposes the trials the stored sweep"
-                        + " ran: its trial " + p.index() + " ran " + p.options() + ", the spec now proposes "
-                        + (p.index() < tasks.size() ? tasks.get(p.index()).options() : "no such trial")
-                        + " (search seed, trials or fixed options changed?)");
-            }
-        }
-    }
-
-    /** Returns what a resumed sweep takes up of each stored trial: kept, continued from its rung, or restarted. */
-    private static List<PriorTrial> prior(SweepSpec s, List<SweepRun.StoredTrial> stored, List<TrialTask> tasks) {
-        List<PriorTrial> out = new ArrayList<>();
-        for (SweepRun.StoredTrial t : stored) {
-            if (t.index() < tasks.size() && t.epochs().isEmpty()
-                    && !t.params().keySet().containsAll(tasks.get(t.index()).options().keySet())) {
-                // Its run was created, its params not yet logged, when the driver died: it starts again.
-                out.add(new PriorTrial(t.index(), tasks.get(t.index()).options(), null, List.of()));
-                continue;
-            }
-            TrialOutcome outcome = null;
-            List<Long> times = List.of();
-            switch (t.status()) {
-                case "FINISHED", "DIVERGED", "FAILED", "KILLED" -> {
-                    outcome = new TrialOutcome(t.index(), TrialStatus.valueOf(t.status()), t.epochs(), List.of(),
-                            t.cause(), "", -1, 0, "", "");
-                    times = t.epochTimes();
-                }
-                default -> {
-                    if (s.scheduler().segmented() && t.rung() > 0 && t.rung() <= t.epochs().size()) {
-                        outcome = new TrialOutcome(t.index(), TrialStatus.PAUSED, t.epochs().subList(0, t.rung()),
-                                List.of(), "", "", -1, 0, "", "");
-                        times = t.epochTimes().subList(0, t.rung());
-                    }
-                }
-            }
-            out.add(new PriorTrial(t.index(), t.params(), outcome, times));
-        }
-        return out;
     }
 
     /** Returns the parent run's tags: the resolved spec, versions, host, search and the output folder. */

@@ -37,8 +37,11 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<TrialOption, String>> trials = Searcher.planned(s.searcher());
         out.printf("%s: valid%n", file);
-        out.printf("sweep %s: task %s, objective %s, %s search, %d trials%n", s.name(), s.task().key(), s.objective(),
-                s.algorithm().key(), trials.size());
+        out.printf("sweep %s: task %s, objective %s, %s search, %d trials%s%n", s.name(), s.task().key(),
+                s.objective(), s.algorithm().key(), s.plannedTrials(), s.algorithm().learns()
+                        ? " (" + s.startupTrials() + " random at startup, the rest from results"
+                        + (s.warmStart().isEmpty() ? "" : "; warm start from " + String.join(", ", s.warmStart()))
+                        + ")" : "");
         out.println("  space: " + s.space().entrySet().stream()
                 .map(e -> e.getKey().key() + " " + e.getValue().describe()).collect(Collectors.joining("; ")));
         if (!s.fixed().isEmpty()) {
@@ -46,9 +49,10 @@ final class ValidateCommand implements Callable<Integer> {
                     .map(e -> e.getKey().key() + "=" + e.getValue()).collect(Collectors.joining(", ")));
         }
         var x = s.execution();
-        out.printf("  execution: %s, %d concurrent, %d cpu and %d gpu per trial, timeout %s, %d retries%n",
-                x.mode().key(), x.maxConcurrent(), x.cpusPerTrial(), x.gpusPerTrial(),
-                x.timeout().map(d -> d.toMinutes() + " min").orElse("none"), x.retries());
+        out.printf("  execution: %s, %d concurrent, %d cpu and %d gpu per trial, timeout %s, %d retries,"
+                + " checkpoint every %s%n", x.mode().key(), x.maxConcurrent(), x.cpusPerTrial(), x.gpusPerTrial(),
+                x.timeout().map(d -> d.toMinutes() + " min").orElse("none"), x.retries(),
+                x.checkpointEvery() == 0 ? "rung only" : x.checkpointEvery() + " epoch(s)");
         out.println("  scheduler: " + s.scheduler().describe() + (s.scheduler().segmented()
                 ? ", checkpoints in " + s.scheduler().checkpointDir().orElse("<output folder>/checkpoints") + ", kept: "
                         + s.scheduler().keep().key() : ""));

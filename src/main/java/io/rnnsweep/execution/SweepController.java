@@ -2,13 +2,11 @@ package io.rnnsweep.execution;
 
 import io.rnnsweep.search.Searcher;
 import io.rnnsweep.search.Suggestion;
+import io.rnnsweep.search.TpeSearch;
 import io.rnnsweep.spec.SweepSpec;
-import io.rnnsweep.task.Tasks;
-import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ public final class SweepController {
     private final int maxConcurrent;
     private final String checkpointDir;
     private final List<SweepCallback> callbacks;
+    private List<TpeSearch.Observation> warm = List.of();
 
     /**
      * Creates the controller of an untracked sweep whose progress lines go to {@code progress}.
@@ -38,9 +37,10 @@ public final class SweepController {
     }
 
     /**
-     * Creates the controller of a sweep whose scheduler may train trials in segments, keeping their checkpoints
-     * under {@code checkpointDir} (a folder or Hadoop FileSystem URI every executor can reach; null for a sweep
-     * without early stopping), telling {@code callbacks} every event in order.
+     * Creates the controller of a sweep whose trials keep their checkpoints under {@code checkpointDir} (a folder
+     * or Hadoop FileSystem URI every executor can reach: where a scheduler's paused trials wait, and where
+     * running trials store theirs every {@code execution.checkpoint_every} epochs; null for none, which only a
+     * sweep without early stopping may do), telling {@code callbacks} every event in order.
      *
      * @throws IllegalArgumentException when a segmented scheduler has no checkpoint folder, or the concurrency is
      *     not positive
@@ -57,7 +57,7 @@ public final class SweepController {
         this.spec = spec;
         this.executor = executor;
         this.maxConcurrent = maxConcurrent;
-        this.checkpointDir = spec.scheduler().segmented() ? checkpointDir : null;
+        this.checkpointDir = checkpointDir;
         this.callbacks = List.copyOf(callbacks);
     }
 
@@ -73,6 +73,12 @@ public final class SweepController {
         return out;
     }
 
+    /** Seeds the sweep's model-based searcher with observations of earlier sweeps; returns this controller. */
+    public SweepController warmStart(List<TpeSearch.Observation> observations) {
+        this.warm = List.copyOf(observations);
+        return this;
+    }
+
     /** Runs the sweep to its end and returns its result; trials that fail do not stop the sweep. */
     public SweepResult run() throws InterruptedException {
         return resume(List.of());
@@ -85,19 +91,12 @@ public final class SweepController {
      * @throws IllegalArgumentException when the spec's searcher proposes other trials than the earlier run trained
      */
     public SweepResult resume(List<PriorTrial> prior) throws InterruptedException {
-        return new SweepLoop(spec, spec.searcher(), executor, maxConcurrent, checkpointDir, callbacks, prior).run();
+        return new SweepLoop(spec, spec.searcher(warm), executor, maxConcurrent, checkpointDir, callbacks, prior).run();
     }
 
-    /** Returns a trial's readable run name, such as {@code timemachine-rnn-h512-l1-lr1-clip1}. */
-    static String runName(SweepSpec spec, TrialTask t) {
-        return config(spec, t).runName();
-    }
-
-    /** Returns a trial's resolved configuration (the task's defaults under the trial's options). */
-    public static TrialConfig config(SweepSpec spec, TrialTask t) {
-        Map<TrialOption, String> options = new EnumMap<>(TrialOption.class);
-        t.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
-        return Tasks.resolve(spec.task(), options);
+    /** Returns where trial {@code index} keeps its checkpoint in the sweep's checkpoint folder {@code dir}. */
+    public static String checkpoint(String dir, int index) {
+        return (dir.endsWith("/") ? dir : dir + "/") + String.format("trial-%03d.zip", index);
     }
 
     /** Returns the chosen values of a trial for display, in the space's order. */

@@ -10,6 +10,7 @@ import io.rnnsweep.spec.SchedulerSpec;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.Objective;
+import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -77,6 +78,9 @@ final class SweepLoop {
     private final Scheduler scheduler;
     private final SchedulerSpec schedule;
     private final boolean segmented;
+    /** Whether trials keep checkpoints: at rungs (segmented), every {@code checkpointEvery} epochs, or both. */
+    private final boolean checkpointing;
+    private final int checkpointEvery;
     private final Map<Phase, Integer> phases = new EnumMap<>(Phase.class);
     private final Map<TrialStatus, Integer> endings = new EnumMap<>(TrialStatus.class);
     private int sweepEpochs;
@@ -88,7 +92,7 @@ final class SweepLoop {
      * Creates the loop.
      *
      * @param checkpointDir the folder (URI or path) where this sweep's trials keep their checkpoints; null for a
-     *     sweep whose trials each run in one job (FIFO)
+     *     sweep whose trials keep none (each runs in one job and restarts when resumed)
      */
     SweepLoop(SweepSpec spec, Searcher searcher, TrialExecutor executor, int maxConcurrent, String checkpointDir,
               List<SweepCallback> callbacks) {
@@ -113,12 +117,14 @@ final class SweepLoop {
         this.schedule = spec.scheduler();
         this.segmented = schedule.segmented();
         this.checkpointDir = checkpointDir == null || checkpointDir.endsWith("/") ? checkpointDir : checkpointDir + "/";
+        this.checkpointEvery = spec.execution().checkpointEvery();
+        this.checkpointing = checkpointDir != null && (segmented || checkpointEvery > 0);
         this.scheduler = schedule.create(spec.objective().mode(), spec.plannedTrials());
     }
 
     /** Returns a trial's checkpoint location. */
     String checkpoint(int index) {
-        return checkpointDir + String.format("trial-%03d.zip", index);
+        return SweepController.checkpoint(checkpointDir, index);
     }
 
     /** Runs trials until the searcher and the scheduler have nothing left, and returns the sweep's result. */
@@ -212,7 +218,8 @@ final class SweepLoop {
         }
         List<Replay> replays = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
-            Integer index = newTrial();
+            PriorTrial earlier = byIndex.get(i);
+            Integer index = newTrial(earlier == null ? null : chosen(earlier.options()));
             if (index == null) {
                 throw new IllegalArgumentException("the searcher proposes " + i + " trials, the earlier run had "
                         + (last + 1));
@@ -260,11 +267,19 @@ final class SweepLoop {
      * nothing now (it waits for results) or ever again.
      */
     private Integer newTrial() {
+        return newTrial(null);
+    }
+
+    /**
+     * Creates the next trial as {@link #newTrial()} does; when {@code ran} is given, it is the trial of the earlier
+     * run of a resumed sweep, which ran with those values, and the searcher takes it up ({@link Searcher#resume}).
+     */
+    private Integer newTrial(Map<TrialOption, String> ran) {
         if (searchFinished) {
             return null;
         }
         int index = trials.size();
-        Suggestion s = searcher.suggest(index);
+        Suggestion s = ran == null ? searcher.suggest(index) : searcher.resume(index, ran);
         searchWaits = s.kind() == Suggestion.Kind.WAIT;
         if (s.kind() != Suggestion.Kind.TRIAL) {
             searchFinished = s.kind() == Suggestion.Kind.FINISHED;
@@ -280,22 +295,41 @@ final class SweepLoop {
         return index;
     }
 
-    /** Returns the task of trial {@code index}: the spec's fixed options under the suggestion's values. */
+    /** Returns the swept values among a trial's options (user-facing names), by option. */
+    private Map<TrialOption, String> chosen(Map<String, String> options) {
+        Map<TrialOption, String> out = new LinkedHashMap<>();
+        for (TrialOption o : spec.space().keySet()) {
+            String v = options.get(o.key());
+            if (v != null) {
+                out.put(o, v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the task of trial {@code index}: the task's defaults under the spec's fixed options under the
+     * suggestion's values (the spec was validated against its every value).
+     */
     static TrialTask task(SweepSpec spec, int index, Suggestion s) {
         Map<String, String> options = new LinkedHashMap<>();
         spec.fixed().forEach((o, v) -> options.put(o.key(), v));
         s.chosen().forEach((o, v) -> options.put(o.key(), v));
         long timeout = spec.execution().timeout().map(Duration::toMillis).orElse(0L);
-        return new TrialTask(spec.name(), index, spec.task().key(), options, timeout);
+        return new TrialTask(spec.name(), index, spec.trialConfig(s.chosen()), options, timeout);
     }
 
     private void submit(CompletionService<TrialOutcome> done, Trial t) {
         TrialTask job = t.task;
+        int from = t.epochs.size();
         if (segmented) {
-            int from = t.epochs.size();
             int until = scheduler.segmentEnd(t.task.index(), from, schedule.maxEpochs());
             job = job.segment(new Segment(from, until, checkpoint(t.task.index()),
-                    schedule.keep() != CheckpointRetention.NONE));
+                    schedule.keep() != CheckpointRetention.NONE, checkpointEvery, false));
+        } else if (checkpointing) {
+            // The whole trial in one job, storing its checkpoint on the way (from a resumed sweep's checkpoint).
+            job = job.segment(new Segment(from, t.task.config().epochs(),
+                    checkpoint(t.task.index()), false, checkpointEvery, true));
         }
         phase(t, Phase.RUNNING);
         TrialTask run = job;
@@ -411,14 +445,25 @@ final class SweepLoop {
         }
         searcher.onTrialComplete(t.task.index(), o.status(), trialBest);
         endings.merge(o.status(), 1, Integer::sum);
-        boolean keep = schedule.keep() == CheckpointRetention.ALL
-                || (schedule.keep() == CheckpointRetention.FINISHED && o.status() == TrialStatus.FINISHED);
-        if (segmented && !keep && !t.epochs.isEmpty()) {
-            try {
-                executor.checkpoints().delete(checkpoint(t.task.index()));
-            } catch (IOException | RuntimeException e) {
-                System.err.printf("[%s] %s: could not delete its checkpoint %s: %s%n", spec.name(), t.task.id(),
-                        checkpoint(t.task.index()), e);
+        if (checkpointing && !t.epochs.isEmpty() && !(executor.cancelled() && o.status() == TrialStatus.KILLED)) {
+            // Checkpoints stored on the way only serve a resume (a cancelled trial keeps them for one); a
+            // scheduler's rung checkpoint is kept as asked.
+            boolean keep = segmented && (schedule.keep() == CheckpointRetention.ALL
+                    || (schedule.keep() == CheckpointRetention.FINISHED && o.status() == TrialStatus.FINISHED));
+            List<String> drop = new ArrayList<>();
+            if (!keep) {
+                drop.add(checkpoint(t.task.index()));
+            }
+            if (checkpointEvery > 0) {
+                drop.add(Segment.latest(checkpoint(t.task.index())));
+            }
+            for (String uri : drop) {
+                try {
+                    executor.checkpoints().delete(uri);
+                } catch (IOException | RuntimeException e) {
+                    System.err.printf("[%s] %s: could not delete its checkpoint %s: %s%n", spec.name(), t.task.id(),
+                            uri, e);
+                }
             }
         }
         for (SweepCallback c : callbacks) {

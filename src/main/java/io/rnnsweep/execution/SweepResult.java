@@ -104,7 +104,7 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
     }
 
     private String runName(TrialTask t) {
-        return SweepController.runName(spec, t);
+        return t.config().runName();
     }
 
     /** Returns the epochs all trials trained together: the sweep's compute. */

@@ -1,6 +1,5 @@
 package io.rnnsweep.execution;
 
-import io.rnnsweep.tracking.PendingBatch;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.Serializable;
@@ -22,12 +21,12 @@ import java.util.Objects;
  * @param gpu the GPU device the trial was bound to; empty on CPU
  * @param blas the BLAS library the trial's JVM called ({@code bundled}, {@code system}, {@code cublas}); empty
  *     when the trial did not run
- * @param unsentTracking tracking records the executor could not send (the server stayed unreachable), for
- *     the driver to replay
+ * @param unsentTracking records the executor could not send (the tracking server stayed unreachable), for the
+ *     driver to replay
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
                            String cause, String host, long pid, double seconds, String gpu, String blas,
-                           List<PendingBatch> unsentTracking) implements Serializable {
+                           List<UnsentRecord> unsentTracking) implements Serializable {
     /** Copies the lists into serializable ones. */
     public TrialOutcome {
         Objects.requireNonNull(status, "status");

@@ -2,8 +2,6 @@ package io.rnnsweep.execution;
 
 import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.Tasks;
-import io.rnnsweep.tracking.PendingBatch;
-import io.rnnsweep.tracking.TrialRun;
 import io.rnnsweep.train.BlasChoice;
 import io.rnnsweep.train.BlasLibrary;
 import io.rnnsweep.train.EpochFitter;
@@ -11,7 +9,6 @@ import io.rnnsweep.train.EpochListener;
 import io.rnnsweep.train.Trainer;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
-import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialResult;
@@ -57,12 +54,11 @@ public final class TrialRunner {
         if (segment != null && checkpoints == null) {
             throw new IllegalArgumentException("a segment of " + task.id() + " needs a checkpoint store");
         }
-        TrialRun tracked = null;
+        TrialRecording tracked = null;
         if (task.tracking() != null) {
-            TrialRun.Opening opening = segment != null && segment.from() > 0 && attempt == 0
-                    ? TrialRun.Opening.NEXT_SEGMENT : TrialRun.Opening.ATTEMPT;
             try {
-                tracked = TrialRun.open(task.tracking(), where(host, pid, gpu, blas), opening);
+                tracked = task.tracking().open(where(host, pid, gpu, blas),
+                        segment != null && segment.from() > 0 && attempt == 0);
             } catch (RuntimeException e) {
                 // Train anyway: the driver creates the run from the outcome when the trial comes back.
                 System.err.println("rnnsweep: " + task.id() + " trains untracked for now: " + e);
@@ -74,10 +70,7 @@ public final class TrialRunner {
         String cause;
         boolean perplexity = false;
         try {
-            Map<TrialOption, String> options = TrialConfig.options();
-            task.options().forEach((k, v) -> options.put(TrialOption.byKey(k).orElseThrow(), v));
-            options.put(TrialOption.THREADS, Integer.toString(threads));
-            TrialConfig config = Tasks.resolve(TaskName.parse(task.task()), options);
+            TrialConfig config = task.config().with(TrialOption.THREADS, Integer.toString(threads));
             perplexity = Tasks.get(config.task()).loss() == LossKind.CROSS_ENTROPY;
             Trainer trainer = new Trainer(config);
             if (fitter != null) {
@@ -87,7 +80,8 @@ public final class TrialRunner {
                 trainer.listener(tracked);
             }
             listeners.forEach(trainer::listener);
-            TrialResult r = segment == null ? trainer.run() : runSegment(trainer, segment, checkpoints);
+            TrialResult r = segment == null ? trainer.run()
+                    : runSegment(task, trainer, segment, checkpoints, tracked);
             status = r.status();
             epochs = r.epochs();
             report = r.report();
@@ -95,12 +89,14 @@ public final class TrialRunner {
         } catch (InvalidOptionException | IllegalStateException | IOException e) {
             cause = stackTrace(e);
         }
-        List<PendingBatch> unsent = List.of();
+        List<UnsentRecord> unsent = List.of();
         if (tracked != null) {
             try {
-                // A segment leaves the run open: the driver ends it with the whole trial's epochs (curve, health).
-                unsent = segment == null ? tracked.finish(status, cause, report, perplexity)
-                        : tracked.finishSegment(status);
+                // A segment that does not hold the whole trial leaves the run open: the driver ends it with the
+                // whole trial's epochs (curve, health).
+                boolean whole = segment == null || (segment.wholeTrial() && segment.from() == 0);
+                unsent = List.copyOf(whole ? tracked.finish(status, cause, report, perplexity)
+                        : tracked.finishSegment(status));
             } catch (RuntimeException e) {
                 System.err.println("rnnsweep: " + task.id() + ": ending its run failed, the driver retries: " + e);
             }
@@ -110,11 +106,14 @@ public final class TrialRunner {
     }
 
     /**
-     * Trains one segment: fetches the checkpoint the segment resumes from, trains to the segment's last epoch,
-     * and stores the new checkpoint when the trial paused there (or finished, when final checkpoints are kept).
+     * Trains one segment: fetches the checkpoint the segment resumes from, trains to the segment's last epoch
+     * (storing the checkpoint every {@link Segment#every()} epochs on the way, and tagging the trial's run with the
+     * epoch it holds), and stores the new checkpoint when the trial paused there (or finished, when final
+     * checkpoints are kept).
      */
-    private static TrialResult runSegment(Trainer trainer, Segment segment,
-                                          CheckpointStore checkpoints) throws IOException {
+    private static TrialResult runSegment(TrialTask task, Trainer trainer, Segment segment,
+                                          CheckpointStore checkpoints, TrialRecording tracked)
+            throws IOException {
         Path dir = Files.createTempDirectory("rnnsweep-segment");
         try {
             Path in = dir.resolve("resume.zip");
@@ -122,6 +121,33 @@ public final class TrialRunner {
             if (segment.from() > 0) {
                 checkpoints.download(segment.checkpoint(), in);
                 trainer.resumeFrom(in);
+            }
+            if (segment.every() > 0) {
+                boolean[] warned = {false};
+                trainer.checkpointEvery(segment.every(), dir.resolve("latest.zip"), (file, epoch) -> {
+                    // A cancelled trial's interrupt must outlive the upload: a FileSystem may swallow it.
+                    boolean interrupted = Thread.currentThread().isInterrupted();
+                    try {
+                        checkpoints.upload(file, segment.latest());
+                        if (tracked != null) {
+                            tracked.tag(Map.of("rnnsweep.checkpoint_epoch", Integer.toString(epoch)));
+                        }
+                    } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+                        interrupted = true;
+                    } catch (IOException | RuntimeException e) {
+                        // The trial trains on; a resumed sweep continues it from an older checkpoint, or restarts it.
+                        if (!warned[0]) {
+                            warned[0] = true;
+                            System.err.println("rnnsweep: warning: " + task.id() + ": storing its checkpoint at "
+                                    + segment.latest() + " failed (it trains on; later failures are not shown): "
+                                    + e);
+                        }
+                    } finally {
+                        if (interrupted) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
             }
             trainer.stopAfterEpoch(segment.until()).checkpointAtEnd(out);
             TrialResult r = trainer.run();

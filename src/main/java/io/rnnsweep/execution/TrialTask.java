@@ -1,6 +1,6 @@
 package io.rnnsweep.execution;
 
-import io.rnnsweep.tracking.TrialRunHandle;
+import io.rnnsweep.trial.TrialConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,39 +8,40 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One trial as it travels to an executor: plain, serializable values from which the executor rebuilds the
- * trial's configuration.
+ * One trial as it travels to an executor: its typed configuration and how it is run and recorded.
  *
  * @param sweep the sweep's name
  * @param index the trial's index in the sweep, from 0
- * @param task the task's name
- * @param options every option set for the trial (fixed and chosen), by user-facing name
+ * @param config what the trial trains with (the task's defaults under the spec's fixed and chosen options); the
+ *     executor sets only its threads
+ * @param options the options the spec set for the trial (fixed and chosen), by user-facing name, as users wrote
+ *     them: the trial's params, and what a resumed sweep compares
  * @param timeoutMillis the trial's time limit in milliseconds, 0 for none
- * @param tracking how the executor logs the trial to MLflow; null for no tracking
+ * @param tracking where the executor records the trial; null for no recording
  * @param segment which epochs this job trains, between checkpoints; null for the whole trial in one job
  */
-public record TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis,
-                        TrialRunHandle tracking, Segment segment) implements Serializable {
+public record TrialTask(String sweep, int index, TrialConfig config, Map<String, String> options,
+                        long timeoutMillis, TrialRecorder tracking, Segment segment) implements Serializable {
     /** Copies the options into a serializable, ordered map. */
     public TrialTask {
         Objects.requireNonNull(sweep, "sweep");
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(config, "config");
         options = new LinkedHashMap<>(options);
     }
 
-    /** Creates an untracked trial. */
-    public TrialTask(String sweep, int index, String task, Map<String, String> options, long timeoutMillis) {
-        this(sweep, index, task, options, timeoutMillis, null, null);
+    /** Creates an unrecorded trial. */
+    public TrialTask(String sweep, int index, TrialConfig config, Map<String, String> options, long timeoutMillis) {
+        this(sweep, index, config, options, timeoutMillis, null, null);
     }
 
-    /** Returns this trial, logged to MLflow through the given handle. */
-    public TrialTask tracked(TrialRunHandle handle) {
-        return new TrialTask(sweep, index, task, options, timeoutMillis, handle, segment);
+    /** Returns this trial, recorded through the given recorder. */
+    public TrialTask tracked(TrialRecorder recorder) {
+        return new TrialTask(sweep, index, config, options, timeoutMillis, recorder, segment);
     }
 
     /** Returns this trial restricted to one segment of its epochs. */
     public TrialTask segment(Segment part) {
-        return new TrialTask(sweep, index, task, options, timeoutMillis, tracking, part);
+        return new TrialTask(sweep, index, config, options, timeoutMillis, tracking, part);
     }
 
     /** Returns the trial's id, unique within the sweep, such as {@code hello-grid/trial-003}. */

@@ -21,6 +21,15 @@ public interface Searcher {
      */
     Suggestion suggest(int index);
 
+    /**
+     * Takes up trial {@code index} of an earlier run of the sweep (a resumed sweep), which ran with {@code chosen},
+     * and returns the suggestion it stands for. A searcher that proposes trials without results (grid, random)
+     * proposes them again, and the sweep checks they are the same; a model-based one adopts what ran.
+     */
+    default Suggestion resume(int index, Map<TrialOption, String> chosen) {
+        return suggest(index);
+    }
+
     /** Tells the searcher one epoch's objective value of a trial that is still running (NaN: no value). */
     default void onTrialResult(int index, int epoch, double value) {
     }

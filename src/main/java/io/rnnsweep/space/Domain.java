@@ -13,6 +13,18 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
     /** Returns a short description, as written in a spec. */
     String describe();
 
+    /** Returns whether the value (as user text) is one this domain can take. */
+    boolean contains(String value);
+
+    /** Returns the text as a number, or NaN when it is none. */
+    private static double number(String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Returns how many distinct values the domain holds: {@link Long#MAX_VALUE} for a continuous one. */
     default long size() {
         return Long.MAX_VALUE;
@@ -46,6 +58,11 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
         public String describe() {
             return values.toString();
         }
+
+        @Override
+        public boolean contains(String value) {
+            return values.contains(value);
+        }
     }
 
     /**
@@ -71,6 +88,12 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
         public String describe() {
             return "uniform(" + TrialConfig.format(low) + ", " + TrialConfig.format(high) + ")";
         }
+
+        @Override
+        public boolean contains(String value) {
+            double v = number(value);
+            return v >= low && v <= high;
+        }
     }
 
     /**
@@ -89,13 +112,23 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
 
         @Override
         public String sample(SplittableRandom random) {
-            double v = Math.exp(Math.log(low) + (Math.log(high) - Math.log(low)) * random.nextDouble());
+            return text(Math.exp(Math.log(low) + (Math.log(high) - Math.log(low)) * random.nextDouble()));
+        }
+
+        /** Returns a drawn value as its user text: six significant digits. */
+        public static String text(double v) {
             return TrialConfig.format(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.6g", v)));
         }
 
         @Override
         public String describe() {
             return "loguniform(" + TrialConfig.format(low) + ", " + TrialConfig.format(high) + ")";
+        }
+
+        @Override
+        public boolean contains(String value) {
+            double v = number(value);
+            return v >= low && v <= high;
         }
     }
 
@@ -126,6 +159,12 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
         @Override
         public String describe() {
             return "int(" + low + ", " + high + ")";
+        }
+
+        @Override
+        public boolean contains(String value) {
+            double v = number(value);
+            return v >= low && v <= high && v == Math.rint(v);
         }
     }
 }

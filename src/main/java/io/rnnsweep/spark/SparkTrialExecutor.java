@@ -7,7 +7,6 @@ import io.rnnsweep.execution.TrialTask;
 import io.rnnsweep.spec.ExecutionMode;
 import io.rnnsweep.train.EpochDecision;
 import io.rnnsweep.train.EpochListener;
-import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,7 +144,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
      */
     private TrialOutcome runDataParallel(TrialTask task) {
         int workers = slots(cpusPerTrial);
-        long seed = Long.parseLong(task.options().getOrDefault(TrialOption.SEED.key(), "0"));
+        long seed = task.config().seed();
         String tag = tag(task);
         CompletableFuture<TrialOutcome> result = new CompletableFuture<>();
         Thread driver = new Thread(() -> {
@@ -204,6 +203,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 : GpuBinding.assignedDevice(JavaConverters.mapAsJavaMap(ctx.resources()));
         gpu.ifPresent(GpuBinding::bind);
         List<EpochListener> listeners = new ArrayList<>();
+        if (ctx != null) {
+            // A killed task (a cancelled sweep or trial) ends after its epoch even when the interrupt of its thread
+            // was lost in a library call.
+            listeners.add(r -> ctx.isInterrupted() ? EpochDecision.STOP : EpochDecision.CONTINUE);
+        }
         Integer faultAfter = faults.get(task.index());
         if (faultAfter != null && ctx != null && ctx.attemptNumber() == 0) {
             listeners.add(r -> {

@@ -45,9 +45,10 @@ public final class SpecLoader {
     private static final List<String> TOP = List.of("name", "task", "objective", "search", "space", "fixed",
             "execution", "scheduler", "tracking");
     private static final List<String> OBJECTIVE = List.of("metric", "mode");
-    private static final List<String> SEARCH = List.of("algorithm", "trials", "seed");
+    private static final List<String> SEARCH = List.of("algorithm", "trials", "seed", "startup_trials",
+            "warm_start");
     private static final List<String> EXECUTION = List.of("max_concurrent", "cpus_per_trial", "gpus_per_trial",
-            "timeout_minutes", "retries", "mode");
+            "timeout_minutes", "retries", "mode", "checkpoint_every");
     private static final List<String> SCHEDULER = List.of("algorithm", "max_epochs", "grace_epochs",
             "reduction_factor", "min_samples", "checkpoint_dir", "keep_checkpoints");
     private static final List<String> TRACKING = List.of("uri", "experiment");
@@ -130,6 +131,37 @@ public final class SpecLoader {
         }
         int trials = search.containsKey("trials") ? (int) integer("search.trials", search.get("trials"), 1, MAX_TRIALS) : 10;
         long searchSeed = search.containsKey("seed") ? integer("search.seed", search.get("seed"), 0, Integer.MAX_VALUE) : 0;
+        for (String key : List.of("startup_trials", "warm_start")) {
+            if (search.containsKey(key) && algorithm != SearchAlgorithm.TPE) {
+                throw error("search." + key, String.valueOf(search.get(key)), "nothing for search algorithm "
+                        + algorithm.key() + " (it applies to tpe)");
+            }
+        }
+        int startup = 0;
+        List<String> warmStart = new ArrayList<>();
+        if (algorithm == SearchAlgorithm.TPE) {
+            startup = search.containsKey("startup_trials")
+                    ? (int) integer("search.startup_trials", search.get("startup_trials"), 1, MAX_TRIALS)
+                    : Math.min(10, Math.max(1, trials / 3));
+            if (startup > trials) {
+                throw error("search.startup_trials", Integer.toString(startup), "an integer from 1 to search.trials"
+                        + " = " + trials + " (the random trials before the model takes over are part of them)");
+            }
+            if (search.containsKey("warm_start")) {
+                Object raw = search.get("warm_start");
+                if (!(raw instanceof List<?> list) || list.isEmpty()) {
+                    throw error("search.warm_start", String.valueOf(raw), "a list of earlier sweeps' names");
+                }
+                for (Object o : list) {
+                    String earlier = String.valueOf(o);
+                    if (!NAME.matcher(earlier).matches()) {
+                        throw error("search.warm_start", earlier, "sweep names: 1 to 100 letters, digits, '.', '_'"
+                                + " or '-'");
+                    }
+                    warmStart.add(earlier);
+                }
+            }
+        }
 
         Map<String, Object> fixedRaw = top.containsKey("fixed") ? mapping("fixed", top.get("fixed")) : Map.of();
         Map<TrialOption, String> fixed = new LinkedHashMap<>();
@@ -176,7 +208,7 @@ public final class SpecLoader {
 
         SweepSpec spec = new SweepSpec(name, taskName, objective, algorithm,
                 algorithm == SearchAlgorithm.GRID ? 0 : trials, searchSeed, space, fixed, execution, scheduler, uri,
-                experiment);
+                experiment, startup, warmStart);
         if (algorithm == SearchAlgorithm.GRID) {
             long size = 1;
             for (Domain d : space.values()) {
@@ -186,12 +218,12 @@ public final class SpecLoader {
                 }
             }
         }
-        if (algorithm == SearchAlgorithm.RANDOM) {
+        if (algorithm != SearchAlgorithm.GRID) {
             long distinct = spec.distinctConfigurations();
             if (trials > distinct) {
                 throw error("search.trials", Integer.toString(trials), "at most " + distinct + ", the distinct"
-                        + " configurations of space (random search never trains one twice; a grid of lists trains"
-                        + " each once)");
+                        + " configurations of space (" + algorithm.key() + " search never trains one twice; a grid of"
+                        + " lists trains each once)");
             }
         }
         checkTrials(spec);
@@ -304,7 +336,10 @@ public final class SpecLoader {
                 ? (int) integer("execution.retries", raw.get("retries"), 0, 100) : d.retries();
         ExecutionMode mode = raw.containsKey("mode")
                 ? enumValue("execution.mode", raw.get("mode"), ExecutionMode.values(), ExecutionMode::key) : d.mode();
-        return new ExecutionSpec(maxConcurrent, cpus, gpus, timeout, retries, mode);
+        int every = raw.containsKey("checkpoint_every")
+                ? (int) integer("execution.checkpoint_every", raw.get("checkpoint_every"), 0, 1_000_000)
+                : d.checkpointEvery();
+        return new ExecutionSpec(maxConcurrent, cpus, gpus, timeout, retries, mode, every);
     }
 
     /**
@@ -322,8 +357,7 @@ public final class SpecLoader {
         keys("scheduler.", raw, SCHEDULER);
         SchedulerAlgorithm algorithm = enumValue("scheduler.algorithm", require(raw, "scheduler.", "algorithm"),
                 SchedulerAlgorithm.values(), SchedulerAlgorithm::key);
-        for (String key : List.of("grace_epochs", "reduction_factor", "min_samples", "checkpoint_dir",
-                "keep_checkpoints")) {
+        for (String key : List.of("grace_epochs", "reduction_factor", "min_samples", "keep_checkpoints")) {
             boolean applies = switch (key) {
                 case "reduction_factor" -> algorithm.rungBased();
                 case "min_samples" -> algorithm == SchedulerAlgorithm.MEDIAN;

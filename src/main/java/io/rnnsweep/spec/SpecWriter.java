@@ -20,9 +20,15 @@ public final class SpecWriter {
         root.put("objective", Map.of("metric", s.objective().metric(), "mode", s.objective().mode().key()));
         Map<String, Object> search = new LinkedHashMap<>();
         search.put("algorithm", s.algorithm().key());
-        if (s.algorithm() == io.rnnsweep.search.SearchAlgorithm.RANDOM) {
+        if (s.algorithm() != io.rnnsweep.search.SearchAlgorithm.GRID) {
             search.put("trials", s.trials());
             search.put("seed", s.searchSeed());
+        }
+        if (s.algorithm() == io.rnnsweep.search.SearchAlgorithm.TPE) {
+            search.put("startup_trials", s.startupTrials());
+            if (!s.warmStart().isEmpty()) {
+                search.put("warm_start", s.warmStart());
+            }
         }
         root.put("search", search);
         Map<String, Object> space = new LinkedHashMap<>();
@@ -38,6 +44,7 @@ public final class SpecWriter {
         s.execution().timeout().ifPresent(t -> x.put("timeout_minutes", t.toSeconds() / 60.0));
         x.put("retries", s.execution().retries());
         x.put("mode", s.execution().mode().key());
+        x.put("checkpoint_every", s.execution().checkpointEvery());
         root.put("execution", x);
         SchedulerSpec sc = s.scheduler();
         Map<String, Object> scheduler = new LinkedHashMap<>();
@@ -51,9 +58,9 @@ public final class SpecWriter {
             if (sc.algorithm() == SchedulerAlgorithm.MEDIAN) {
                 scheduler.put("min_samples", sc.minSamples());
             }
-            sc.checkpointDir().ifPresent(d -> scheduler.put("checkpoint_dir", d));
             scheduler.put("keep_checkpoints", sc.keep().key());
         }
+        sc.checkpointDir().ifPresent(d -> scheduler.put("checkpoint_dir", d));
         root.put("scheduler", scheduler);
         Map<String, Object> tracking = new LinkedHashMap<>();
         s.trackingUri().ifPresent(u -> tracking.put("uri", u));

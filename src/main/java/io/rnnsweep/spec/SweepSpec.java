@@ -4,6 +4,7 @@ import io.rnnsweep.search.GridSearch;
 import io.rnnsweep.search.RandomSearch;
 import io.rnnsweep.search.SearchAlgorithm;
 import io.rnnsweep.search.Searcher;
+import io.rnnsweep.search.TpeSearch;
 import io.rnnsweep.space.Domain;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.trial.Objective;
@@ -24,20 +25,22 @@ import java.util.Optional;
  * @param name the sweep's name (letters, digits, {@code . _ -})
  * @param task the task every trial trains
  * @param objective the metric and direction, for searcher, scheduler and leaderboard
- * @param algorithm grid or random
- * @param trials the number of random trials (unused for a grid: see {@link #plannedTrials()})
- * @param searchSeed the random search's seed
+ * @param algorithm grid, random or tpe
+ * @param trials the number of random or tpe trials (unused for a grid: see {@link #plannedTrials()})
+ * @param searchSeed the search's seed
  * @param space the swept options and their domains, in the spec's order
  * @param fixed options set for every trial, as user text
  * @param execution how trials run
  * @param scheduler how trials are stopped early (FIFO: never)
  * @param trackingUri where runs are tracked; empty for the default
  * @param experiment the tracking experiment (default: the sweep's name)
+ * @param startupTrials tpe: the random trials before the model takes over (0 for other searches)
+ * @param warmStart tpe: earlier sweeps, by name, whose trials seed the model (empty for none)
  */
 public record SweepSpec(String name, TaskName task, Objective objective, SearchAlgorithm algorithm, int trials,
                         long searchSeed, Map<TrialOption, Domain> space, Map<TrialOption, String> fixed,
                         ExecutionSpec execution, SchedulerSpec scheduler, Optional<String> trackingUri,
-                        String experiment) {
+                        String experiment, int startupTrials, List<String> warmStart) {
 
     /** Copies the maps, keeping their order. */
     public SweepSpec {
@@ -51,6 +54,7 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         Objects.requireNonNull(experiment, "experiment");
         space = Collections.unmodifiableMap(new LinkedHashMap<>(space));
         fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
+        warmStart = List.copyOf(warmStart);
     }
 
     /**
@@ -80,17 +84,26 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
     /** Returns this spec with another number of random trials (a sweep extended with more). */
     public SweepSpec withTrials(int count) {
         return new SweepSpec(name, task, objective, algorithm, count, searchSeed, space, fixed, execution, scheduler,
-                trackingUri, experiment);
+                trackingUri, experiment, startupTrials, warmStart);
     }
 
-    /** Returns a new searcher as this spec describes it, told nothing yet. */
+    /** Returns a new searcher as this spec describes it, told nothing yet (no warm start). */
     public Searcher searcher() {
-        if (algorithm == SearchAlgorithm.GRID) {
-            Map<TrialOption, Domain.Choice> grid = new LinkedHashMap<>();
-            space.forEach((o, d) -> grid.put(o, (Domain.Choice) d));
-            return new GridSearch(grid);
-        }
-        return new RandomSearch(space, trials, searchSeed);
+        return searcher(List.of());
+    }
+
+    /** Returns a new searcher as this spec describes it, a model-based one seeded with earlier observations. */
+    public Searcher searcher(List<TpeSearch.Observation> warm) {
+        return switch (algorithm) {
+            case GRID -> {
+                Map<TrialOption, Domain.Choice> grid = new LinkedHashMap<>();
+                space.forEach((o, d) -> grid.put(o, (Domain.Choice) d));
+                yield new GridSearch(grid);
+            }
+            case RANDOM -> new RandomSearch(space, trials, searchSeed);
+            case TPE -> new TpeSearch(space, trials, startupTrials, searchSeed,
+                    objective.mode() == io.rnnsweep.trial.ObjectiveMode.MAX, warm);
+        };
     }
 
     /**

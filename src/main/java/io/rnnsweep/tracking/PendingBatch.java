@@ -1,5 +1,6 @@
 package io.rnnsweep.tracking;
 
+import io.rnnsweep.execution.UnsentRecord;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,7 @@ import java.util.Map;
  * @param tags tags
  */
 public record PendingBatch(String runId, List<Point> metrics, Map<String, String> params, Map<String, String> tags)
-        implements Serializable {
+        implements UnsentRecord {
     /** MLflow's limits per log-batch request. */
     static final int MAX_METRICS = 1000;
     static final int MAX_PARAMS = 100;

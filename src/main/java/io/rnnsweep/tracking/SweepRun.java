@@ -77,11 +77,24 @@ public final class SweepRun implements AutoCloseable {
      */
     public static SweepRun start(TrackingLocation location, InetAddress bind, String experiment, String runName,
                                  Map<String, String> params, Map<String, String> tags) {
+        return start(location, bind, experiment, runName, params, tags, earlier -> { });
+    }
+
+    /**
+     * Starts tracking a sweep as {@link #start(TrackingLocation, InetAddress, String, String, Map, Map)} does, first
+     * handing {@code before} the store's earlier sweeps: an {@link InvalidOptionException} it throws ends the start
+     * with nothing created.
+     */
+    public static SweepRun start(TrackingLocation location, InetAddress bind, String experiment, String runName,
+                                 Map<String, String> params, Map<String, String> tags,
+                                 java.util.function.Consumer<EarlierSweeps> before) {
         return connect(location, bind, (client, target) -> {
             // Search rather than get-by-name: mlflow-client retries get-by-name's 404 for a new experiment
             // as if it were rate-limited, with seconds of sleep.
-            String id = Retry.call(() -> experimentId(client, experiment)
-                    .orElseGet(() -> client.createExperiment(experiment)), START_PATIENCE_MILLIS);
+            Optional<String> existing = Retry.call(() -> experimentId(client, experiment), START_PATIENCE_MILLIS);
+            before.accept(sweep -> earlier(client, existing, sweep, null));
+            String id = existing.orElseGet(() -> Retry.call(() -> client.createExperiment(experiment),
+                    START_PATIENCE_MILLIS));
             Service.RunInfo parent = RunLog.createRun(client, id, runName, tags, START_PATIENCE_MILLIS);
             RunLog.send(client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()), START_PATIENCE_MILLIS);
             return new Opened(id, parent);
@@ -275,6 +288,57 @@ public final class SweepRun implements AutoCloseable {
 
     /** Reads every trial run of this sweep back from the store, by trial index. */
     public List<StoredTrial> storedTrials() {
+        return storedTrials(client, experimentId, parentRunId);
+    }
+
+    /**
+     * An earlier sweep as a warm start reads it.
+     *
+     * @param parentTags its parent run's tags (task, objective, spec)
+     * @param trials its trials
+     */
+    public record EarlierSweep(Map<String, String> parentTags, List<StoredTrial> trials) {
+    }
+
+    /** Reads earlier sweeps from a tracking store, by name. */
+    @FunctionalInterface
+    public interface EarlierSweeps {
+        /**
+         * Returns the newest sweep of the given name, finished or not, looked for in the sweep's own experiment
+         * and in the experiment of that name (a sweep's default); empty when the store holds none.
+         */
+        Optional<EarlierSweep> find(String sweep);
+    }
+
+    /** Returns this store's earlier sweeps (this sweep's own parent run excluded). */
+    public EarlierSweeps earlierSweeps() {
+        return sweep -> earlier(client, Optional.of(experimentId), sweep, parentRunId);
+    }
+
+    private static Optional<EarlierSweep> earlier(MlflowClient client, Optional<String> experimentId, String sweep,
+                                                  String exclude) {
+        List<String> experiments = new ArrayList<>();
+        experimentId.ifPresent(experiments::add);
+        Retry.call(() -> experimentId(client, sweep), START_PATIENCE_MILLIS)
+                .filter(id -> !experiments.contains(id)).ifPresent(experiments::add);
+        Service.Run newest = null;
+        String in = null;
+        for (String experiment : experiments) {
+            for (Service.Run r : parents(client, experiment, sweep)) {
+                if (!r.getInfo().getRunId().equals(exclude)
+                        && (newest == null || r.getInfo().getStartTime() > newest.getInfo().getStartTime())) {
+                    newest = r;
+                    in = experiment;
+                }
+            }
+        }
+        if (newest == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new EarlierSweep(tags(newest), storedTrials(client, in, newest.getInfo().getRunId())));
+    }
+
+    private static List<StoredTrial> storedTrials(MlflowClient client, String experimentId, String parentRunId) {
         List<StoredTrial> out = new ArrayList<>();
         // A cancelled sweep's parent ends KILLED: its trials KILLED without a scheduler's word were interrupted.
         boolean cancelled = Retry.call(() -> client.getRun(parentRunId), END_PATIENCE_MILLIS).getInfo().getStatus()

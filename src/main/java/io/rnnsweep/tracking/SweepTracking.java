@@ -1,15 +1,16 @@
 package io.rnnsweep.tracking;
 
 import io.rnnsweep.execution.SweepCallback;
-import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialRunner;
 import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.execution.UnsentRecord;
 import io.rnnsweep.spec.SweepSpec;
 import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.Tasks;
-import io.rnnsweep.trial.TrialConfig;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +22,8 @@ public final class SweepTracking implements SweepCallback {
     private final SweepSpec spec;
     private final SweepRun run;
     private final boolean perplexity;
+    /** The handle each trial's executor logs with, by trial index. */
+    private final Map<Integer, TrialRunHandle> handles = new HashMap<>();
 
     /** Creates the callback that logs {@code spec}'s trials under {@code run}'s parent run. */
     public SweepTracking(SweepSpec spec, SweepRun run) {
@@ -31,24 +34,30 @@ public final class SweepTracking implements SweepCallback {
 
     @Override
     public TrialTask trialCreated(TrialTask task) {
-        TrialConfig config = SweepController.config(spec, task);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("rnnsweep.sweep", spec.name());
         tags.put("rnnsweep.task", spec.task().key());
-        tags.put("rnnsweep.seed", Long.toString(config.seed()));
+        tags.put("rnnsweep.seed", Long.toString(task.config().seed()));
         tags.put("rnnsweep.trial_index", Integer.toString(task.index()));
-        return task.tracked(run.trial(task.id(), config.runName(), task.options(), tags));
+        TrialRunHandle handle = run.trial(task.id(), task.config().runName(), task.options(), tags);
+        handles.put(task.index(), handle);
+        return task.tracked(handle);
     }
 
     @Override
     public void trialPaused(TrialTask task, int rung, boolean promoted, TrialOutcome segment) {
-        run.trialPaused(task.tracking(), Map.of("rnnsweep.rung", Integer.toString(rung),
-                "rnnsweep.status", promoted ? "PROMOTED" : "PAUSED"), segment.unsentTracking());
+        run.trialPaused(handles.get(task.index()), Map.of("rnnsweep.rung", Integer.toString(rung),
+                "rnnsweep.status", promoted ? "PROMOTED" : "PAUSED"), batches(segment.unsentTracking()));
     }
 
     @Override
     public void trialEnded(TrialTask task, TrialOutcome o, Map<String, String> tags) {
-        run.trialEnded(task.tracking(), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
-                TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), o.unsentTracking(), tags);
+        run.trialEnded(handles.remove(task.index()), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
+                TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), batches(o.unsentTracking()), tags);
+    }
+
+    /** Returns the records an executor could not send that are this callback's own: its runs' batches. */
+    private static List<PendingBatch> batches(List<UnsentRecord> unsent) {
+        return unsent.stream().filter(PendingBatch.class::isInstance).map(PendingBatch.class::cast).toList();
     }
 }

@@ -1,8 +1,8 @@
 package io.rnnsweep.tracking;
 
+import io.rnnsweep.execution.TrialRecording;
 import io.rnnsweep.report.LearningCurve;
 import io.rnnsweep.train.EpochDecision;
-import io.rnnsweep.train.EpochListener;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.TrialStatus;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ import org.mlflow.tracking.MlflowClient;
  * cost ({@code tracking_ms}: the time the trial's thread spent on it; {@code tracking_ms_per_epoch}: one
  * epoch record's round trip), and the terminal status.
  */
-public final class TrialRun implements EpochListener {
+public final class TrialRun implements TrialRecording {
     /** How long a record is retried before it is spooled. */
     static final long PATIENCE_MILLIS = 10_000;
     private final TrialRunHandle handle;
@@ -140,6 +140,7 @@ public final class TrialRun implements EpochListener {
     }
 
     /** Logs tags on the run (in order with its epochs). */
+    @Override
     public void tag(Map<String, String> tags) {
         if (!tags.isEmpty()) {
             PendingBatch batch = new PendingBatch(runId(), List.of(), Map.of(), tags);
@@ -165,6 +166,7 @@ public final class TrialRun implements EpochListener {
      *
      * @return records the server did not take, to be replayed by the driver
      */
+    @Override
     public List<PendingBatch> finishSegment(TrialStatus status) {
         long t0 = System.nanoTime();
         drain();
@@ -206,6 +208,7 @@ public final class TrialRun implements EpochListener {
      * @param perplexity whether the task's loss is cross-entropy (plot perplexity)
      * @return records the server did not take, to be replayed by the driver
      */
+    @Override
     public List<PendingBatch> finish(TrialStatus status, String cause, List<String> report, boolean perplexity) {
         long t0 = System.nanoTime();
         drain();

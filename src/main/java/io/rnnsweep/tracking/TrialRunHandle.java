@@ -1,6 +1,6 @@
 package io.rnnsweep.tracking;
 
-import java.io.Serializable;
+import io.rnnsweep.execution.TrialRecorder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record TrialRunHandle(TrackingTarget target, String experimentId, String parentRunId, String trialId,
                              String runName, Map<String, String> params, Map<String, String> tags)
-        implements Serializable {
+        implements TrialRecorder {
     /** The tag holding the trial's id. */
     public static final String TRIAL_ID_TAG = "rnnsweep.trial_id";
     /** MLflow's tag linking a child run to its parent. */
@@ -30,6 +30,12 @@ public record TrialRunHandle(TrackingTarget target, String experimentId, String 
         Objects.requireNonNull(target, "target");
         params = new LinkedHashMap<>(params);
         tags = new LinkedHashMap<>(tags);
+    }
+
+    /** Opens the trial's MLflow run on the executor ({@link TrialRun#open}). */
+    @Override
+    public TrialRun open(Map<String, String> where, boolean nextSegment) {
+        return TrialRun.open(this, where, nextSegment ? TrialRun.Opening.NEXT_SEGMENT : TrialRun.Opening.ATTEMPT);
     }
 
     /** Returns the tags that identify this trial's run. */

@@ -73,6 +73,28 @@ public record Checkpoint(Network network, int epoch) {
     }
 
     /**
+     * Returns the last completed epoch a checkpoint file holds, reading only its state entry.
+     *
+     * @throws IllegalArgumentException when the file is not a checkpoint this rnnsweep reads
+     */
+    public static int epochOf(Path file) throws IOException {
+        Properties state = null;
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e = zip.getNextEntry(); e != null && state == null; e = zip.getNextEntry()) {
+                if (e.getName().equals(STATE_ENTRY)) {
+                    state = state(zip.readAllBytes());
+                }
+            }
+        }
+        checkFormat(file, state);
+        try {
+            return Integer.parseInt(state.getProperty("epoch"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + " holds no epoch number: " + state.getProperty("epoch"));
+        }
+    }
+
+    /**
      * Reads a checkpoint written for {@code config}'s trial.
      *
      * @throws IllegalArgumentException when the file is not a checkpoint or was written for another trial
@@ -85,18 +107,14 @@ public record Checkpoint(Network network, int epoch) {
                 if (e.getName().equals(MODEL_ENTRY)) {
                     model = zip.readAllBytes();
                 } else if (e.getName().equals(STATE_ENTRY)) {
-                    state = new Properties();
-                    state.load(new StringReader(new String(zip.readAllBytes(), StandardCharsets.UTF_8)));
+                    state = state(zip.readAllBytes());
                 }
             }
         }
-        if (model == null || state == null) {
+        if (model == null) {
             throw new IllegalArgumentException(file + " is not an rnnsweep checkpoint");
         }
-        if (!Integer.toString(FORMAT).equals(state.getProperty("format"))) {
-            throw new IllegalArgumentException(file + " has checkpoint format " + state.getProperty("format")
-                    + "; this rnnsweep reads format " + FORMAT);
-        }
+        checkFormat(file, state);
         if (!config.task().key().equals(state.getProperty("task"))) {
             throw new IllegalArgumentException(file + " was written for task " + state.getProperty("task")
                     + ", not " + config.task().key());
@@ -110,5 +128,21 @@ public record Checkpoint(Network network, int epoch) {
         }
         Network network = Network.read(new ByteArrayInputStream(model), "graph".equals(state.getProperty("network")));
         return new Checkpoint(network, Integer.parseInt(state.getProperty("epoch")));
+    }
+
+    private static Properties state(byte[] bytes) throws IOException {
+        Properties state = new Properties();
+        state.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+        return state;
+    }
+
+    private static void checkFormat(Path file, Properties state) {
+        if (state == null) {
+            throw new IllegalArgumentException(file + " is not an rnnsweep checkpoint");
+        }
+        if (!Integer.toString(FORMAT).equals(state.getProperty("format"))) {
+            throw new IllegalArgumentException(file + " has checkpoint format " + state.getProperty("format")
+                    + "; this rnnsweep reads format " + FORMAT);
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Trains one trial: the task's network on the task's batches, epoch by epoch, with the seeds' loss,
@@ -38,6 +39,9 @@ public final class Trainer {
     private Path checkpointTo;
     private Path checkpointAtEnd;
     private Path resumeFrom;
+    private int checkpointEvery;
+    private Path everyFile;
+    private ObjIntConsumer<Path> everyStored;
     private int stopAfter;
     private EpochFitter fitter;
 
@@ -66,6 +70,21 @@ public final class Trainer {
      */
     public Trainer checkpointAtEnd(Path file) {
         this.checkpointAtEnd = file;
+        return this;
+    }
+
+    /**
+     * Writes a checkpoint to {@code file} after every {@code every}-th epoch of the trial (counted from its
+     * first) that is not this run's last (its end has {@link #checkpointAtEnd}), after the epoch's listeners, and
+     * hands it with the epoch to {@code stored} (which stores it elsewhere, for instance) before the next epoch.
+     */
+    public Trainer checkpointEvery(int every, Path file, ObjIntConsumer<Path> stored) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be >= 1, got " + every);
+        }
+        this.checkpointEvery = every;
+        this.everyFile = Objects.requireNonNull(file, "file");
+        this.everyStored = Objects.requireNonNull(stored, "stored");
         return this;
     }
 
@@ -179,6 +198,10 @@ public final class Trainer {
                 if (stop && epoch < config.epochs()) {
                     status = TrialStatus.KILLED;
                     break;
+                }
+                if (everyFile != null && epoch % checkpointEvery == 0 && epoch < stopAfter) {
+                    Checkpoint.write(everyFile, net, epoch, config);
+                    everyStored.accept(everyFile, epoch);
                 }
             }
             if (checkpointAtEnd != null && (status == TrialStatus.PAUSED || status == TrialStatus.FINISHED)) {

@@ -1,5 +1,6 @@
 package io.rnnsweep.trial;
 
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -11,7 +12,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Everything one trial trains with; immutable and validated when built.
+ * Everything one trial trains with; immutable and validated when built, and serializable (it travels to the
+ * executor that trains the trial as it is: nobody parses it back from text).
  *
  * <p>Defaults are the task's (the seeds' settings); {@link #with(TrialOption, String)} overrides one option
  * from user text and names the option in its error when the text is not allowed.
@@ -43,7 +45,7 @@ public record TrialConfig(
         int epochs,
         long seed,
         int threads,
-        Optional<Path> corpus) {
+        Optional<Path> corpus) implements Serializable {
 
     /** Validates every field; the exception names the first option out of range. */
     public TrialConfig {
@@ -196,6 +198,23 @@ public record TrialConfig(
             return OptionalDouble.empty();
         }
         return OptionalDouble.of(parseDouble(TrialOption.CLIP, text));
+    }
+
+    /** Writes the config as its serial form: {@code Optional}, {@code OptionalDouble} and {@code Path} are not. */
+    private Object writeReplace() {
+        return new Wire(task, hidden, layers, cell, optimizer, lr, clip.isPresent() ? clip.getAsDouble() : null,
+                batch, seqLen, epochs, seed, threads, corpus.map(Path::toString).orElse(null));
+    }
+
+    /** The serial form of a config: its fields, with null for an absent clip or corpus. */
+    private record Wire(TaskName task, int hidden, int layers, Cell cell, OptimizerKind optimizer, double lr,
+                        Double clip, int batch, int seqLen, int epochs, long seed, int threads, String corpus)
+            implements Serializable {
+        private Object readResolve() {
+            return new TrialConfig(task, hidden, layers, cell, optimizer, lr,
+                    clip == null ? OptionalDouble.empty() : OptionalDouble.of(clip), batch, seqLen, epochs, seed,
+                    threads, Optional.ofNullable(corpus).map(Path::of));
+        }
     }
 
     /** Returns an empty, ordered option map for building overrides. */

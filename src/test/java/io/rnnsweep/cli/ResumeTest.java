@@ -288,14 +288,15 @@ class ResumeTest {
         Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs.
+        // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs
+        // and stored its checkpoint on the way (execution.checkpoint_every defaults to every epoch).
         while (true) {
             assertTrue(driver.isAlive(), "the sweep ended before it could be stopped");
             assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
             List<FileStore.Run> trials = polled(store, "resume-term");
             boolean ended = trials.stream().anyMatch(r -> r.info().status() != RunStatus.RUNNING);
             boolean training = trials.stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING
-                    && r.latest().stream().anyMatch(m -> m.key().equals("test_mse")));
+                    && r.tags().containsKey("rnnsweep.checkpoint_epoch"));
             if (ended && training) {
                 break;
             }
@@ -325,11 +326,20 @@ class ResumeTest {
         Cli.Run resumed = run("sweep", spec.toString(), "--resume", "--tracking-uri", mlruns.toString(),
                 "--master", "local[2]");
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
-        assertTrue(resumed.out().matches("(?s).*resuming sweep resume-term: \\d+ trials kept, 0 continued from"
-                + " checkpoints, [1-9]\\d* restarted, \\d+ new.*"), resumed.out());
-        for (FileStore.Run r : runs(store, "resume-term")) {
+        assertTrue(resumed.out().matches("(?s).*resuming sweep resume-term: \\d+ trials kept, [1-9]\\d* continued"
+                + " from checkpoints, \\d+ restarted, \\d+ new.*"), resumed.out());
+        List<FileStore.Run> trials = runs(store, "resume-term").stream().filter(ResumeTest::isTrial).toList();
+        for (FileStore.Run r : trials) {
             assertEquals(RunStatus.FINISHED, r.info().status(), "every trial trained to its end: " + r.info().runName()
                     + " " + r.tags());
+            List<Long> steps = store.metricHistory(r.info().runId(), "test_mse").stream().map(FileStore.Metric::step)
+                    .toList();
+            assertEquals(12, steps.size(), "every epoch logged once: " + r.info().runName());
         }
+        // A continued trial's second job started from its checkpoint: a second segment of its run, not an attempt.
+        assertTrue(trials.stream().anyMatch(r -> "2".equals(r.tags().get("rnnsweep.segments"))
+                && "1".equals(r.tags().get("rnnsweep.attempts"))), "a trial continued from its checkpoint");
+        List<String> rows = Files.readAllLines(out.resolve("trials.csv"));
+        assertEquals(6 * 12 + 1, rows.size(), "trials.csv holds the whole sweep after the resume");
     }
 }

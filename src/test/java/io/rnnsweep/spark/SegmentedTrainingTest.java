@@ -8,7 +8,11 @@ import io.rnnsweep.execution.Segment;
 import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialRunner;
 import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.task.Tasks;
 import io.rnnsweep.trial.EpochResult;
+import io.rnnsweep.trial.TaskName;
+import io.rnnsweep.trial.TrialConfig;
+import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.File;
 import java.nio.file.Files;
@@ -43,7 +47,9 @@ class SegmentedTrainingTest {
         options.put("lr", "0.05");
         options.put("epochs", "6");
         options.put("seed", "7");
-        TrialTask trial = new TrialTask("segments", 0, "hello", options, 0);
+        Map<TrialOption, String> typed = TrialConfig.options();
+        options.forEach((k, v) -> typed.put(TrialOption.byKey(k).orElseThrow(), v));
+        TrialTask trial = new TrialTask("segments", 0, Tasks.resolve(TaskName.HELLO, typed), options, 0);
 
         TrialOutcome whole = TrialRunner.run(trial, 1);
         assertEquals(TrialStatus.FINISHED, whole.status(), whole.cause());

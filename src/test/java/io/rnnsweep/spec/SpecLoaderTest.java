@@ -60,7 +60,7 @@ class SpecLoaderTest {
         assertEquals(SearchAlgorithm.GRID, s.algorithm());
         assertEquals(new Domain.Choice(List.of("64", "128")), s.space().get(TrialOption.HIDDEN));
         assertEquals(new ExecutionSpec(4, 1, 1, java.util.Optional.of(Duration.ofMinutes(30)), 2,
-                ExecutionMode.DATA_PARALLEL), s.execution());
+                ExecutionMode.DATA_PARALLEL, 1), s.execution());
         assertEquals("rnn-study", s.experiment());
         List<TrialConfig> trials = s.trialConfigs();
         assertEquals(8, trials.size());
@@ -107,6 +107,13 @@ class SpecLoaderTest {
         assertEquals(new SchedulerSpec(SchedulerAlgorithm.MEDIAN, 12, 3, SchedulerSpec.ETA, 5, java.util.Optional.empty(),
                 CheckpointRetention.FINISHED), median.scheduler());
         assertEquals(median, SpecLoader.parse("again.yaml", SpecWriter.toYaml(median)));
+        SweepSpec fifo = SpecLoader.parse("f.yaml", "name: f\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "space: {hidden: [4]}\nexecution: {checkpoint_every: 5}\n"
+                + "scheduler: {algorithm: fifo, checkpoint_dir: 'hdfs://nn/ckpt'}\n");
+        assertEquals(5, fifo.execution().checkpointEvery());
+        assertEquals(java.util.Optional.of("hdfs://nn/ckpt"), fifo.scheduler().checkpointDir(),
+                "a sweep without early stopping keeps its running trials' checkpoints there too");
+        assertEquals(fifo, SpecLoader.parse("again.yaml", SpecWriter.toYaml(fifo)));
     }
 
     @Test
@@ -175,6 +182,12 @@ class SpecLoaderTest {
                 Arguments.of("a section twice", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9}\nscheduler: {algorithm: fifo}\n", "yaml", "'scheduler (again at line"),
                 Arguments.of("an option twice in space", head + "space:\n  hidden: [8]\n  lr: [0.1]\n  hidden: [16]\n", "yaml", "'hidden (again at line 7)'"),
                 Arguments.of("random over lists with more trials than configurations", head + "search: {algorithm: random, trials: 7}\nspace: {hidden: [8, 16], lr: [0.1, 0.01, 0.001]}\n", "search.trials", "at most 6, the distinct configurations"),
+                Arguments.of("tpe key for a random search", head + "search: {algorithm: random, trials: 4, startup_trials: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "it applies to tpe"),
+                Arguments.of("startup trials above the trials", head + "search: {algorithm: tpe, trials: 4, startup_trials: 5}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "from 1 to search.trials = 4"),
+                Arguments.of("unknown tpe key", head + "search: {algorithm: tpe, trials: 4, startup: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup", "startup_trials"),
+                Arguments.of("warm start that is no list", head + "search: {algorithm: tpe, trials: 4, warm_start: earlier}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.warm_start", "a list of earlier sweeps' names"),
+                Arguments.of("negative checkpoint interval", head + "space: {hidden: [8]}\nexecution: {checkpoint_every: -1}\n", "execution.checkpoint_every", "'-1'"),
+                Arguments.of("checkpoint interval that is no integer", head + "space: {hidden: [8]}\nexecution: {checkpoint_every: often}\n", "execution.checkpoint_every", "'often'"),
                 Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"));
     }
 

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,34 @@ class TrainerTest {
             assertEquals(losses(straight).subList(2, 6), losses(rest), optimizer);
             assertEquals(straight.report(), rest.report(), optimizer);
         }
+    }
+
+    @Test
+    void checkpointsStoredOnTheWayComeAfterTheirEpochsListenersAndResumeExactly() throws IOException {
+        TrialConfig config = charLm("epochs", "5");
+        TrialResult straight = new Trainer(config).run();
+        Path latest = dir.resolve("latest.zip");
+        List<String> events = new ArrayList<>();
+        List<Integer> stored = new ArrayList<>();
+        TrialResult run = new Trainer(config).listener(r -> {
+            events.add("epoch " + r.epoch());
+            return EpochDecision.CONTINUE;
+        }).checkpointEvery(2, latest, (file, epoch) -> {
+            events.add("checkpoint " + epoch);
+            try {
+                stored.add(Checkpoint.epochOf(file));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).run();
+        assertEquals(TrialStatus.FINISHED, run.status(), () -> run.cause().orElse(""));
+        // Every second epoch but the last, each after its epoch's listeners heard it.
+        assertEquals(List.of("epoch 1", "epoch 2", "checkpoint 2", "epoch 3", "epoch 4", "checkpoint 4", "epoch 5"),
+                events);
+        assertEquals(List.of(2, 4), stored);
+        TrialResult rest = new Trainer(config).resumeFrom(latest).run();
+        assertEquals(List.of(5), rest.epochs().stream().map(EpochResult::epoch).toList());
+        assertEquals(losses(straight).subList(8, 10), losses(rest), "the 5th epoch as if never interrupted");
     }
 
     @Test

@@ -16,6 +16,21 @@ class TrialConfigTest {
     }
 
     @Test
+    void aConfigTravelsSerializedAsItIs() throws Exception {
+        for (TrialConfig c : java.util.List.of(base(), base().with(TrialOption.CLIP, "none")
+                .with(TrialOption.CORPUS, "/data/corpus.txt").with(TrialOption.SEED, "42"))) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(c);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                assertEquals(c, in.readObject());
+            }
+        }
+    }
+
+    @Test
     void overridesParseUserTextIntoTypedValues() {
         TrialConfig c = base().with(TrialOption.HIDDEN, "256").with(TrialOption.CELL, "LSTM")
                 .with(TrialOption.LR, "0.05").with(TrialOption.CLIP, "none").with(TrialOption.CORPUS, "/tmp/x.txt");

@@ -1,0 +1,452 @@
+package io.rnnsweep.search;
+
+import io.rnnsweep.space.Domain;
+import io.rnnsweep.trial.TrialOption;
+import io.rnnsweep.trial.TrialStatus;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The Tree-structured Parzen Estimator (Bergstra et al. 2011; the components as Watanabe 2023 analyses them):
+ * after {@code startup} random trials, each trial tries the candidate, among {@link #CANDIDATES} drawn from the
+ * density of the good observations l(x), that maximizes l(x) / g(x), g being the density of the rest.
+ *
+ * <ul>
+ *   <li>Multivariate: each observation is one kernel over every dimension (a product of a Gaussian, truncated to
+ *       the domain, per numeric dimension, in log space for log-uniform ones, and an Aitchison–Aitken kernel per
+ *       choice), plus a wide prior kernel; bandwidths by Scott's rule for the dimension count, with a floor.</li>
+ *   <li>Observations at budgets (BOHB, Falkner et al. 2018): a trial's value at epoch b counts at budget b; the
+ *       model uses the highest budget that at least {@code dims + 2} trials reached (so under ASHA it learns from
+ *       every rung as soon as it has enough, higher rungs first); trials stopped by a scheduler below it are
+ *       worse than any that reached it.</li>
+ *   <li>Diverged trials are infeasible: always in g, so the model steers away from their region. Trials that
+ *       failed or were killed without a value (a lost executor) teach it nothing.</li>
+ *   <li>Constant liar: trials still running without a value at the budget count in g, so concurrent slots do not
+ *       crowd the same point.</li>
+ *   <li>Warm start: observations of earlier sweeps (same task and objective) join every model as finished
+ *       trials.</li>
+ * </ul>
+ *
+ * <p>Pure and seeded: the same seed and the same calls give the same suggestions. Never the same configuration
+ * twice.
+ */
+public final class TpeSearch implements Searcher {
+    /** Candidates drawn from l(x) per suggestion. */
+    static final int CANDIDATES = 24;
+    /** The share of observations taken as good (at least one, at most {@link #MAX_GOOD}). */
+    static final double GAMMA = 0.25;
+    /** The most observations taken as good. */
+    static final int MAX_GOOD = 25;
+    private static final int MAX_REDRAWS = 10_000;
+
+    /** One observation of an earlier sweep: its values and its final objective (NaN for a diverged trial). */
+    public record Observation(Map<TrialOption, String> chosen, double value) {
+        /** Copies the values. */
+        public Observation {
+            chosen = Map.copyOf(chosen);
+        }
+    }
+
+    private final List<TrialOption> options;
+    private final List<Domain> domains;
+    private final int trials;
+    private final int startup;
+    private final long seed;
+    private final boolean maximize;
+    private final RandomSearch startupDraws;
+    private final Map<Integer, Map<TrialOption, String>> suggested = new HashMap<>();
+    private final Set<Map<TrialOption, String>> tried = new HashSet<>();
+    private final Map<Integer, TreeMap<Integer, Double>> results = new HashMap<>();
+    private final Set<Integer> diverged = new HashSet<>();
+    private final Set<Integer> ignored = new HashSet<>();
+    private final Set<Integer> complete = new HashSet<>();
+    private final List<double[]> warmPoints = new ArrayList<>();
+    private final List<Double> warmValues = new ArrayList<>();
+
+    /**
+     * Creates the search.
+     *
+     * @param space the swept options and their domains
+     * @param trials how many trials the search makes
+     * @param startup how many of them are random draws before the model takes over (1 to {@code trials})
+     * @param seed the seed of every random draw
+     * @param maximize whether a larger objective is better
+     * @param warm observations of earlier sweeps that seed the model
+     * @throws IllegalArgumentException when the counts are out of range or the space holds fewer configurations
+     */
+    public TpeSearch(Map<TrialOption, Domain> space, int trials, int startup, long seed, boolean maximize,
+                     List<Observation> warm) {
+        if (trials < 1 || startup < 1 || startup > trials) {
+            throw new IllegalArgumentException("tpe needs 1 <= startup_trials <= trials, got " + startup + " of "
+                    + trials);
+        }
+        this.options = List.copyOf(space.keySet());
+        this.domains = List.copyOf(space.values());
+        this.trials = trials;
+        this.startup = startup;
+        this.seed = seed;
+        this.maximize = maximize;
+        this.startupDraws = new RandomSearch(space, startup, seed);
+        for (Observation o : warm) {
+            warmPoints.add(encode(o.chosen()));
+            warmValues.add(o.value());
+        }
+    }
+
+    @Override
+    public Suggestion suggest(int index) {
+        if (index >= trials) {
+            return Suggestion.FINISHED;
+        }
+        Map<TrialOption, String> chosen = suggested.get(index);
+        if (chosen != null) {
+            return Suggestion.trial(chosen);
+        }
+        if (index < startup) {
+            chosen = startupDraws.trial(index);
+        } else {
+            Model model = model();
+            boolean nothingYet = model == null && results.isEmpty() && complete.isEmpty() && warmPoints.isEmpty();
+            if (nothingYet && pending() > 0) {
+                return Suggestion.WAIT; // the first result decides more than a random draw would
+            }
+            SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (index + 1)));
+            chosen = model == null ? randomDistinct(random) : model.best(random);
+        }
+        record(index, chosen);
+        return Suggestion.trial(chosen);
+    }
+
+    /** Takes up a trial an earlier run of the sweep already ran with these values, as if it had suggested them. */
+    @Override
+    public Suggestion resume(int index, Map<TrialOption, String> chosen) {
+        if (index >= trials) {
+            return Suggestion.FINISHED;
+        }
+        record(index, chosen);
+        return Suggestion.trial(chosen);
+    }
+
+    private void record(int index, Map<TrialOption, String> chosen) {
+        Map<TrialOption, String> copy = Collections.unmodifiableMap(new LinkedHashMap<>(chosen));
+        suggested.put(index, copy);
+        tried.add(copy);
+    }
+
+    @Override
+    public void onTrialResult(int index, int epoch, double value) {
+        if (!Double.isNaN(value)) {
+            results.computeIfAbsent(index, i -> new TreeMap<>()).put(epoch, maximize ? -value : value);
+        }
+    }
+
+    @Override
+    public void onTrialComplete(int index, TrialStatus status, double best) {
+        complete.add(index);
+        if (status == TrialStatus.DIVERGED) {
+            diverged.add(index);
+        } else if (status == TrialStatus.FAILED || (status == TrialStatus.KILLED && !results.containsKey(index))) {
+            ignored.add(index); // infrastructure (or never trained): says nothing about the configuration
+        }
+    }
+
+    /** Returns how many suggested trials have not ended. */
+    private int pending() {
+        int n = 0;
+        for (int i : suggested.keySet()) {
+            if (!complete.contains(i)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Returns the model at the highest budget enough trials reached, or null when none has enough yet. */
+    private Model model() {
+        int needed = options.size() + 2;
+        TreeMap<Integer, Integer> reached = new TreeMap<>();
+        for (Map.Entry<Integer, TreeMap<Integer, Double>> e : results.entrySet()) {
+            if (!diverged.contains(e.getKey()) && !ignored.contains(e.getKey())) {
+                for (int epoch : e.getValue().keySet()) {
+                    reached.merge(epoch, 1, Integer::sum);
+                }
+            }
+        }
+        Integer budget = null;
+        for (Map.Entry<Integer, Integer> e : reached.descendingMap().entrySet()) {
+            if (e.getValue() + warmPoints.size() >= needed) {
+                budget = e.getKey();
+                break;
+            }
+        }
+        if (budget == null && warmPoints.size() < needed) {
+            return null;
+        }
+        List<double[]> points = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        List<double[]> worse = new ArrayList<>();
+        for (int i = 0; i < warmPoints.size(); i++) {
+            if (Double.isNaN(warmValues.get(i))) {
+                worse.add(warmPoints.get(i));
+            } else {
+                points.add(warmPoints.get(i));
+                values.add(maximize ? -warmValues.get(i) : warmValues.get(i));
+            }
+        }
+        List<Integer> indices = new ArrayList<>(suggested.keySet());
+        Collections.sort(indices);
+        for (int i : indices) {
+            if (ignored.contains(i)) {
+                continue;
+            }
+            double[] x = encode(suggested.get(i));
+            Double v = budget == null || diverged.contains(i) ? null : results.getOrDefault(i, new TreeMap<>())
+                    .get(budget);
+            if (v != null) {
+                points.add(x);
+                values.add(v);
+            } else {
+                // Diverged, stopped below the budget, or still running without a value there (the liar).
+                worse.add(x);
+            }
+        }
+        if (points.isEmpty()) {
+            return null;
+        }
+        Integer[] order = new Integer[points.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(values.get(a), values.get(b)));
+        int good = Math.max(1, Math.min(MAX_GOOD, (int) Math.ceil(GAMMA * points.size())));
+        List<double[]> l = new ArrayList<>();
+        List<double[]> g = new ArrayList<>(worse);
+        for (int k = 0; k < order.length; k++) {
+            (k < good ? l : g).add(points.get(order[k]));
+        }
+        return new Model(new Parzen(l), new Parzen(g));
+    }
+
+    private Map<TrialOption, String> randomDistinct(SplittableRandom random) {
+        for (int again = 0; again < MAX_REDRAWS; again++) {
+            Map<TrialOption, String> t = new LinkedHashMap<>();
+            for (int d = 0; d < options.size(); d++) {
+                t.put(options.get(d), domains.get(d).sample(random));
+            }
+            if (!tried.contains(t)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("the space holds no configuration not tried yet");
+    }
+
+    /** Encodes values as model coordinates: log for log-uniform, the index for a choice. */
+    private double[] encode(Map<TrialOption, String> chosen) {
+        double[] x = new double[options.size()];
+        for (int d = 0; d < x.length; d++) {
+            String text = chosen.get(options.get(d));
+            Domain domain = domains.get(d);
+            if (domain instanceof Domain.Choice c) {
+                x[d] = Math.max(0, c.values().indexOf(text));
+            } else if (domain instanceof Domain.LogUniform) {
+                x[d] = Math.log(Double.parseDouble(text));
+            } else {
+                x[d] = Double.parseDouble(text);
+            }
+        }
+        return x;
+    }
+
+    /** Decodes model coordinates into the options' user text, as the domains would have drawn them. */
+    private Map<TrialOption, String> decode(double[] x) {
+        Map<TrialOption, String> out = new LinkedHashMap<>();
+        for (int d = 0; d < x.length; d++) {
+            Domain domain = domains.get(d);
+            String text;
+            if (domain instanceof Domain.Choice c) {
+                text = c.values().get((int) x[d]);
+            } else if (domain instanceof Domain.LogUniform) {
+                text = Domain.LogUniform.text(Math.exp(x[d]));
+            } else if (domain instanceof Domain.IntRange) {
+                text = Long.toString(Math.round(x[d]));
+            } else {
+                text = io.rnnsweep.trial.TrialConfig.format(x[d]);
+            }
+            out.put(options.get(d), text);
+        }
+        return out;
+    }
+
+    /** Returns a numeric dimension's bounds in model coordinates (ints widened by half a step). */
+    private double[] bounds(int d) {
+        Domain domain = domains.get(d);
+        if (domain instanceof Domain.Choice c) {
+            return new double[] {0, c.values().size() - 1};
+        } else if (domain instanceof Domain.LogUniform u) {
+            return new double[] {Math.log(u.low()), Math.log(u.high())};
+        } else if (domain instanceof Domain.Uniform u) {
+            return new double[] {u.low(), u.high()};
+        }
+        Domain.IntRange r = (Domain.IntRange) domain;
+        return new double[] {r.low() - 0.5, r.high() + 0.5};
+    }
+
+    /** The two densities and the choice between candidates. */
+    private final class Model {
+        private final Parzen l;
+        private final Parzen g;
+
+        Model(Parzen l, Parzen g) {
+            this.l = l;
+            this.g = g;
+        }
+
+        /** Draws candidates from l and returns the untried one with the largest log l - log g. */
+        Map<TrialOption, String> best(SplittableRandom random) {
+            Map<TrialOption, String> best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < CANDIDATES; c++) {
+                Map<TrialOption, String> candidate = decode(l.sample(random));
+                if (tried.contains(candidate)) {
+                    continue;
+                }
+                double[] x = encode(candidate);
+                double score = l.logDensity(x) - g.logDensity(x);
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = candidate;
+                }
+            }
+            return best != null ? best : randomDistinct(random);
+        }
+    }
+
+    /**
+     * A Parzen estimator over the space: one product kernel per observation and a wide prior kernel, equally
+     * weighted.
+     */
+    private final class Parzen {
+        private final List<double[]> centers;
+        /** Per numeric dimension: the kernels' bandwidth; per choice: the mass a kernel leaves to other values. */
+        private final double[] width;
+
+        Parzen(List<double[]> points) {
+            this.centers = List.copyOf(points);
+            int n = points.size();
+            int dims = options.size();
+            this.width = new double[dims];
+            double scott = Math.pow(4.0 / (dims + 2), 1.0 / (dims + 4)) * Math.pow(Math.max(n, 1), -1.0 / (dims + 4));
+            for (int d = 0; d < dims; d++) {
+                if (domains.get(d) instanceof Domain.Choice c) {
+                    int k = c.values().size();
+                    // Aitchison–Aitken: the more observations, the more a kernel keeps to its own value.
+                    width[d] = k < 2 ? 0 : (k - 1.0) / k / (1.0 + n);
+                    continue;
+                }
+                double[] b = bounds(d);
+                double range = b[1] - b[0];
+                double spread;
+                if (n >= 2) {
+                    double mean = 0;
+                    for (double[] p : points) {
+                        mean += p[d] / n;
+                    }
+                    double var = 0;
+                    for (double[] p : points) {
+                        var += (p[d] - mean) * (p[d] - mean) / (n - 1);
+                    }
+                    spread = Math.sqrt(var);
+                } else {
+                    spread = range / Math.sqrt(12);
+                }
+                // The floor keeps a kernel from collapsing on repeated values ("magic clip").
+                width[d] = Math.min(range, Math.max(scott * spread, range / Math.min(100.0, 1.0 + n)));
+            }
+        }
+
+        /** Draws a point: a kernel (the prior included) by weight, then each dimension from it. */
+        double[] sample(SplittableRandom random) {
+            int k = random.nextInt(centers.size() + 1);
+            double[] x = new double[options.size()];
+            for (int d = 0; d < x.length; d++) {
+                double[] b = bounds(d);
+                if (domains.get(d) instanceof Domain.Choice c) {
+                    int values = c.values().size();
+                    if (k == centers.size() || random.nextDouble() < width[d]) {
+                        x[d] = random.nextInt(values);
+                    } else {
+                        x[d] = centers.get(k)[d];
+                    }
+                    continue;
+                }
+                double mu = k == centers.size() ? (b[0] + b[1]) / 2 : centers.get(k)[d];
+                double sigma = k == centers.size() ? b[1] - b[0] : width[d];
+                double v = Double.NaN;
+                for (int tries = 0; tries < 100 && !(v >= b[0] && v <= b[1]); tries++) {
+                    v = mu + sigma * random.nextGaussian();
+                }
+                x[d] = Math.max(b[0], Math.min(b[1], v));
+                if (domains.get(d) instanceof Domain.IntRange) {
+                    x[d] = Math.round(x[d]);
+                }
+            }
+            return x;
+        }
+
+        /** Returns the log density at {@code x} (choices as probabilities, numeric dimensions as densities). */
+        double logDensity(double[] x) {
+            int kernels = centers.size() + 1;
+            double[] logs = new double[kernels];
+            for (int k = 0; k < kernels; k++) {
+                double log = 0;
+                for (int d = 0; d < x.length; d++) {
+                    double[] b = bounds(d);
+                    if (domains.get(d) instanceof Domain.Choice c) {
+                        int values = c.values().size();
+                        double p = k == centers.size() ? 1.0 / values
+                                : (x[d] == centers.get(k)[d] ? 1 - width[d] : 0) + width[d] / values;
+                        log += Math.log(p);
+                        continue;
+                    }
+                    double mu = k == centers.size() ? (b[0] + b[1]) / 2 : centers.get(k)[d];
+                    double sigma = k == centers.size() ? b[1] - b[0] : width[d];
+                    log += logTruncatedNormal(x[d], mu, sigma, b[0], b[1]);
+                }
+                logs[k] = log;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : logs) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (double v : logs) {
+                sum += Math.exp(v - max);
+            }
+            return max + Math.log(sum / kernels);
+        }
+    }
+
+    /** Returns the log density of a normal truncated to {@code [low, high]}. */
+    static double logTruncatedNormal(double x, double mu, double sigma, double low, double high) {
+        double z = (x - mu) / sigma;
+        double mass = phi((high - mu) / sigma) - phi((low - mu) / sigma);
+        return -0.5 * z * z - Math.log(sigma * Math.sqrt(2 * Math.PI)) - Math.log(Math.max(mass, 1e-300));
+    }
+
+    /** The standard normal distribution function (Abramowitz and Stegun 7.1.26 for erf; error below 1.5e-7). */
+    static double phi(double z) {
+        double x = Math.abs(z) / Math.sqrt(2);
+        double t = 1 / (1 + 0.3275911 * x);
+        double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+                + 0.254829592) * t * Math.exp(-x * x);
+        return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+    }
+}
