@@ -5,6 +5,7 @@ import io.rnnsweep.execution.PriorTrial;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
+import io.rnnsweep.report.RungValidity;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
 import io.rnnsweep.search.SearchAlgorithm;
@@ -260,7 +261,10 @@ final class SweepCommand implements Callable<Integer> {
                 result = result.withStoredEpochs(SweepJournal.storedEpochs(tracking));
             }
             result.write(dir);
-            List<Path> report = SweepReport.write(SweepData.load(dir), dir, heatmap, new ForestImportance());
+            SweepData data = SweepData.load(dir);
+            List<Path> report = SweepReport.write(data, dir, heatmap, new ForestImportance());
+            RungValidity.of(data).ifPresent(rows -> rows.stream().filter(RungValidity.Row::untrustworthy)
+                    .forEach(r -> console.println("warning: " + RungValidity.advice(data, r))));
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (!result.leaderboard().isEmpty()) {
                 metrics.put("best_" + s.objective().metric(), result.leaderboard().get(0).objective());

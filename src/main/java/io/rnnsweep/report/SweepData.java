@@ -1,5 +1,6 @@
 package io.rnnsweep.report;
 
+import io.rnnsweep.schedule.Rungs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -22,9 +24,31 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param minimize whether lower objective values are better
  * @param axes the swept options, in the spec's order
  * @param trials the trials, by index
+ * @param stopping the early-stopping scheduler that ran the sweep; empty without one
  */
 public record SweepData(String name, String task, String metric, boolean minimize, List<String> axes,
-                        List<Trial> trials) {
+                        List<Trial> trials, Optional<Stopping> stopping) {
+
+    /** A sweep without early stopping. */
+    public SweepData(String name, String task, String metric, boolean minimize, List<String> axes,
+                     List<Trial> trials) {
+        this(name, task, metric, minimize, axes, trials, Optional.empty());
+    }
+
+    /**
+     * The early-stopping scheduler of a sweep.
+     *
+     * @param algorithm its name (asha, successive_halving, hyperband, median)
+     * @param maxEpochs the epochs of a trial never stopped
+     * @param graceEpochs the first rung, or the median rule's grace period
+     * @param rungs the epochs where trials were ranked: the rungs (the grace period for the median rule)
+     */
+    public record Stopping(String algorithm, int maxEpochs, int graceEpochs, List<Integer> rungs) {
+        /** Copies the rungs. */
+        public Stopping {
+            rungs = List.copyOf(rungs);
+        }
+    }
 
     /**
      * One trial.
@@ -105,7 +129,21 @@ public record SweepData(String name, String task, String metric, boolean minimiz
             }
         }
         return new SweepData(String.valueOf(spec.get("name")), String.valueOf(spec.get("task")), metric, minimize,
-                axes, List.copyOf(trials.values()));
+                axes, List.copyOf(trials.values()), stopping(spec.get("scheduler")));
+    }
+
+    /** Reads the scheduler section of a resolved spec: empty for none or fifo. */
+    private static Optional<Stopping> stopping(Object section) {
+        if (!(section instanceof Map<?, ?> m) || !m.containsKey("max_epochs") || "fifo".equals(m.get("algorithm"))) {
+            return Optional.empty();
+        }
+        String algorithm = String.valueOf(m.get("algorithm"));
+        int max = ((Number) m.get("max_epochs")).intValue();
+        int grace = m.get("grace_epochs") instanceof Number n ? n.intValue() : 1;
+        int eta = m.get("reduction_factor") instanceof Number n ? n.intValue() : 3;
+        List<Integer> rungs = algorithm.equals("median") || grace >= max ? List.of(grace)
+                : new Rungs(grace, max, eta).milestones();
+        return Optional.of(new Stopping(algorithm, max, grace, rungs));
     }
 
     /** Splits one CSV line (RFC 4180 quoting). */

@@ -386,6 +386,23 @@ public final class SweepReport {
             h.append("<img src=\"").append(img).append("\" alt=\"").append(img).append("\">\n");
         }
         notes.forEach(n -> h.append("<p>").append(esc(n)).append("</p>\n"));
+        RungValidity.of(sweep).ifPresent(validity -> {
+            SweepData.Stopping stopping = sweep.stopping().orElseThrow();
+            h.append("<h2>Early-stopping validity</h2>\n<p>").append(esc(stopping.algorithm()))
+                    .append(": at each rung, Spearman's rank correlation between ").append(esc(sweep.metric()))
+                    .append(" there and the final objective, over the trials trained to the end (")
+                    .append(stopping.maxEpochs()).append(" epochs). Below ").append(RungValidity.WARN_BELOW)
+                    .append(", the rung ranked trials by something other than where they end up.</p>\n"
+                            + "<table><tr><th>rung (epoch)</th><th>trials</th><th>rank correlation</th></tr>\n");
+            for (RungValidity.Row r : validity) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td></tr>%n", r.rung(),
+                        r.trials(), Double.isNaN(r.correlation()) ? "- (fewer than " + RungValidity.MIN_TRIALS
+                                + " trials)" : String.format(Locale.ROOT, "%+.2f", r.correlation())));
+            }
+            h.append("</table>\n");
+            validity.stream().filter(RungValidity.Row::untrustworthy).forEach(r -> h.append("<p><b>Warning:</b> ")
+                    .append(esc(RungValidity.advice(sweep, r))).append("</p>\n"));
+        });
         h.append("<h2>Parameter importance</h2>\n");
         if (importance.isPresent()) {
             Importance i = importance.get();

@@ -57,6 +57,15 @@ public final class TpeSearch implements Searcher {
 
     private final List<TrialOption> options;
     private final List<Domain> domains;
+    /**
+     * The model's coordinates: one per option, two for a distribution-or-values option (which of them, then the
+     * distribution's value, NaN when a listed value was taken). Per coordinate: its number of categories (0 for a
+     * numeric one), its bounds, and whether it is on a log scale or integer.
+     */
+    private final int[] categories;
+    private final double[] low;
+    private final double[] high;
+    private final boolean[] integer;
     private final int trials;
     private final int startup;
     private final long seed;
@@ -90,6 +99,27 @@ public final class TpeSearch implements Searcher {
         }
         this.options = List.copyOf(space.keySet());
         this.domains = List.copyOf(space.values());
+        List<double[]> dims = new ArrayList<>();
+        for (Domain d : domains) {
+            if (d instanceof Domain.Or or) {
+                dims.add(new double[] {or.values().size() + 1, 0, or.values().size(), 0});
+                dims.add(numeric(or.distribution()));
+            } else if (d instanceof Domain.Choice c) {
+                dims.add(new double[] {c.values().size(), 0, c.values().size() - 1, 0});
+            } else {
+                dims.add(numeric(d));
+            }
+        }
+        this.categories = new int[dims.size()];
+        this.low = new double[dims.size()];
+        this.high = new double[dims.size()];
+        this.integer = new boolean[dims.size()];
+        for (int i = 0; i < dims.size(); i++) {
+            categories[i] = (int) dims.get(i)[0];
+            low[i] = dims.get(i)[1];
+            high[i] = dims.get(i)[2];
+            integer[i] = dims.get(i)[3] == 1;
+        }
         this.trials = trials;
         this.startup = startup;
         this.seed = seed;
@@ -248,18 +278,46 @@ public final class TpeSearch implements Searcher {
         throw new IllegalStateException("the space holds no configuration not tried yet");
     }
 
-    /** Encodes values as model coordinates: log for log-uniform, the index for a choice. */
+    /** Returns a numeric domain's coordinate: {0 categories, low, high, integer?}, in log space for log-uniform. */
+    private static double[] numeric(Domain d) {
+        if (d instanceof Domain.LogUniform u) {
+            return new double[] {0, Math.log(u.low()), Math.log(u.high()), 0};
+        } else if (d instanceof Domain.Uniform u) {
+            return new double[] {0, u.low(), u.high(), 0};
+        }
+        Domain.IntRange r = (Domain.IntRange) d;
+        return new double[] {0, r.low() - 0.5, r.high() + 0.5, 1};
+    }
+
+    private static double toCoordinate(Domain d, String text) {
+        double v = Double.parseDouble(text);
+        return d instanceof Domain.LogUniform ? Math.log(v) : v;
+    }
+
+    private static String fromCoordinate(Domain d, double x) {
+        if (d instanceof Domain.LogUniform) {
+            return Domain.LogUniform.text(Math.exp(x));
+        } else if (d instanceof Domain.IntRange) {
+            return Long.toString(Math.round(x));
+        }
+        return io.rnnsweep.trial.TrialConfig.format(x);
+    }
+
+    /** Encodes values as model coordinates: log for log-uniform, the index for a listed value. */
     private double[] encode(Map<TrialOption, String> chosen) {
-        double[] x = new double[options.size()];
-        for (int d = 0; d < x.length; d++) {
+        double[] x = new double[categories.length];
+        int i = 0;
+        for (int d = 0; d < options.size(); d++) {
             String text = chosen.get(options.get(d));
             Domain domain = domains.get(d);
-            if (domain instanceof Domain.Choice c) {
-                x[d] = Math.max(0, c.values().indexOf(text));
-            } else if (domain instanceof Domain.LogUniform) {
-                x[d] = Math.log(Double.parseDouble(text));
+            if (domain instanceof Domain.Or or) {
+                int listed = or.values().indexOf(text);
+                x[i++] = listed + 1; // 0: the distribution
+                x[i++] = listed >= 0 ? Double.NaN : toCoordinate(or.distribution(), text);
+            } else if (domain instanceof Domain.Choice c) {
+                x[i++] = Math.max(0, c.values().indexOf(text));
             } else {
-                x[d] = Double.parseDouble(text);
+                x[i++] = toCoordinate(domain, text);
             }
         }
         return x;
@@ -268,35 +326,22 @@ public final class TpeSearch implements Searcher {
     /** Decodes model coordinates into the options' user text, as the domains would have drawn them. */
     private Map<TrialOption, String> decode(double[] x) {
         Map<TrialOption, String> out = new LinkedHashMap<>();
-        for (int d = 0; d < x.length; d++) {
+        int i = 0;
+        for (int d = 0; d < options.size(); d++) {
             Domain domain = domains.get(d);
             String text;
-            if (domain instanceof Domain.Choice c) {
-                text = c.values().get((int) x[d]);
-            } else if (domain instanceof Domain.LogUniform) {
-                text = Domain.LogUniform.text(Math.exp(x[d]));
-            } else if (domain instanceof Domain.IntRange) {
-                text = Long.toString(Math.round(x[d]));
+            if (domain instanceof Domain.Or or) {
+                int which = (int) x[i++];
+                double v = x[i++];
+                text = which > 0 ? or.values().get(which - 1) : fromCoordinate(or.distribution(), v);
+            } else if (domain instanceof Domain.Choice c) {
+                text = c.values().get((int) x[i++]);
             } else {
-                text = io.rnnsweep.trial.TrialConfig.format(x[d]);
+                text = fromCoordinate(domain, x[i++]);
             }
             out.put(options.get(d), text);
         }
         return out;
-    }
-
-    /** Returns a numeric dimension's bounds in model coordinates (ints widened by half a step). */
-    private double[] bounds(int d) {
-        Domain domain = domains.get(d);
-        if (domain instanceof Domain.Choice c) {
-            return new double[] {0, c.values().size() - 1};
-        } else if (domain instanceof Domain.LogUniform u) {
-            return new double[] {Math.log(u.low()), Math.log(u.high())};
-        } else if (domain instanceof Domain.Uniform u) {
-            return new double[] {u.low(), u.high()};
-        }
-        Domain.IntRange r = (Domain.IntRange) domain;
-        return new double[] {r.low() - 0.5, r.high() + 0.5};
     }
 
     /** The two densities and the choice between candidates. */
@@ -341,84 +386,84 @@ public final class TpeSearch implements Searcher {
         Parzen(List<double[]> points) {
             this.centers = List.copyOf(points);
             int n = points.size();
-            int dims = options.size();
+            int dims = categories.length;
             this.width = new double[dims];
             double scott = Math.pow(4.0 / (dims + 2), 1.0 / (dims + 4)) * Math.pow(Math.max(n, 1), -1.0 / (dims + 4));
             for (int d = 0; d < dims; d++) {
-                if (domains.get(d) instanceof Domain.Choice c) {
-                    int k = c.values().size();
-                    // Aitchison–Aitken: the more observations, the more a kernel keeps to its own value.
+                if (categories[d] > 0) {
+                    int k = categories[d];
+                    // Aitchison-Aitken: the more observations, the more a kernel keeps to its own value.
                     width[d] = k < 2 ? 0 : (k - 1.0) / k / (1.0 + n);
                     continue;
                 }
-                double[] b = bounds(d);
-                double range = b[1] - b[0];
-                double spread;
-                if (n >= 2) {
-                    double mean = 0;
-                    for (double[] p : points) {
-                        mean += p[d] / n;
+                double range = high[d] - low[d];
+                List<Double> seen = new ArrayList<>();
+                for (double[] p : points) {
+                    if (!Double.isNaN(p[d])) {
+                        seen.add(p[d]);
                     }
-                    double var = 0;
-                    for (double[] p : points) {
-                        var += (p[d] - mean) * (p[d] - mean) / (n - 1);
-                    }
+                }
+                double spread = range / Math.sqrt(12);
+                if (seen.size() >= 2) {
+                    double mean = seen.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                    double var = seen.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (seen.size() - 1);
                     spread = Math.sqrt(var);
-                } else {
-                    spread = range / Math.sqrt(12);
                 }
                 // The floor keeps a kernel from collapsing on repeated values ("magic clip").
-                width[d] = Math.min(range, Math.max(scott * spread, range / Math.min(100.0, 1.0 + n)));
+                width[d] = Math.min(range, Math.max(scott * spread, range / Math.min(100.0, 1.0 + seen.size())));
             }
         }
 
-        /** Draws a point: a kernel (the prior included) by weight, then each dimension from it. */
+        /** Draws a point: a kernel (the prior included) by weight, then each coordinate from it. */
         double[] sample(SplittableRandom random) {
             int k = random.nextInt(centers.size() + 1);
-            double[] x = new double[options.size()];
+            boolean prior = k == centers.size();
+            double[] x = new double[categories.length];
             for (int d = 0; d < x.length; d++) {
-                double[] b = bounds(d);
-                if (domains.get(d) instanceof Domain.Choice c) {
-                    int values = c.values().size();
-                    if (k == centers.size() || random.nextDouble() < width[d]) {
-                        x[d] = random.nextInt(values);
-                    } else {
-                        x[d] = centers.get(k)[d];
-                    }
+                if (categories[d] > 0) {
+                    x[d] = prior || random.nextDouble() < width[d] ? random.nextInt(categories[d]) : centers.get(k)[d];
                     continue;
                 }
-                double mu = k == centers.size() ? (b[0] + b[1]) / 2 : centers.get(k)[d];
-                double sigma = k == centers.size() ? b[1] - b[0] : width[d];
+                if (d > 0 && categories[d - 1] > 0 && isOr(d - 1) && x[d - 1] > 0) {
+                    x[d] = Double.NaN; // a listed value was taken: the distribution has none
+                    continue;
+                }
+                boolean wide = prior || Double.isNaN(centers.get(k)[d]);
+                double mu = wide ? (low[d] + high[d]) / 2 : centers.get(k)[d];
+                double sigma = wide ? high[d] - low[d] : width[d];
                 double v = Double.NaN;
-                for (int tries = 0; tries < 100 && !(v >= b[0] && v <= b[1]); tries++) {
+                for (int tries = 0; tries < 100 && !(v >= low[d] && v <= high[d]); tries++) {
                     v = mu + sigma * random.nextGaussian();
                 }
-                x[d] = Math.max(b[0], Math.min(b[1], v));
-                if (domains.get(d) instanceof Domain.IntRange) {
+                x[d] = Math.max(low[d], Math.min(high[d], v));
+                if (integer[d]) {
                     x[d] = Math.round(x[d]);
                 }
             }
             return x;
         }
 
-        /** Returns the log density at {@code x} (choices as probabilities, numeric dimensions as densities). */
+        /** Returns the log density at {@code x} (categories as probabilities, numbers as densities). */
         double logDensity(double[] x) {
             int kernels = centers.size() + 1;
             double[] logs = new double[kernels];
             for (int k = 0; k < kernels; k++) {
+                boolean prior = k == centers.size();
                 double log = 0;
                 for (int d = 0; d < x.length; d++) {
-                    double[] b = bounds(d);
-                    if (domains.get(d) instanceof Domain.Choice c) {
-                        int values = c.values().size();
-                        double p = k == centers.size() ? 1.0 / values
-                                : (x[d] == centers.get(k)[d] ? 1 - width[d] : 0) + width[d] / values;
+                    if (categories[d] > 0) {
+                        double p = prior ? 1.0 / categories[d]
+                                : (x[d] == centers.get(k)[d] ? 1 - width[d] : 0) + width[d] / categories[d];
                         log += Math.log(p);
                         continue;
                     }
-                    double mu = k == centers.size() ? (b[0] + b[1]) / 2 : centers.get(k)[d];
-                    double sigma = k == centers.size() ? b[1] - b[0] : width[d];
-                    log += logTruncatedNormal(x[d], mu, sigma, b[0], b[1]);
+                    if (Double.isNaN(x[d])) {
+                        continue; // no value: the category said so already
+                    }
+                    boolean wide = prior || Double.isNaN(centers.get(k)[d]);
+                    double mu = wide ? (low[d] + high[d]) / 2 : centers.get(k)[d];
+                    double sigma = wide ? high[d] - low[d] : width[d];
+                    log += logTruncatedNormal(x[d], mu, sigma, low[d], high[d]);
                 }
                 logs[k] = log;
             }
@@ -432,6 +477,18 @@ public final class TpeSearch implements Searcher {
             }
             return max + Math.log(sum / kernels);
         }
+    }
+
+    /** Returns whether coordinate {@code d} is the "which of them" coordinate of a distribution-or-values option. */
+    private boolean isOr(int d) {
+        int i = 0;
+        for (Domain domain : domains) {
+            if (i == d) {
+                return domain instanceof Domain.Or;
+            }
+            i += domain instanceof Domain.Or ? 2 : 1;
+        }
+        return false;
     }
 
     /** Returns the log density of a normal truncated to {@code [low, high]}. */

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** The values one trial option may take in a sweep. */
-public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.LogUniform, Domain.IntRange {
+public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.LogUniform, Domain.IntRange,
+        Domain.Or {
 
     /** Draws one value, as the option's user text. */
     String sample(SplittableRandom random);
@@ -165,6 +166,39 @@ public sealed interface Domain permits Domain.Choice, Domain.Uniform, Domain.Log
         public boolean contains(String value) {
             double v = number(value);
             return v >= low && v <= high && v == Math.rint(v);
+        }
+    }
+
+    /**
+     * A distribution or one of a few listed values, such as a clipping threshold drawn log-uniformly or
+     * {@code none}; a draw takes the distribution and each value with equal chance.
+     *
+     * @param distribution the uniform, log-uniform or int distribution
+     * @param values the other values, as user text, at least one
+     */
+    record Or(Domain distribution, List<String> values) implements Domain {
+        /** Checks the parts. */
+        public Or {
+            values = List.copyOf(values);
+            if (values.isEmpty() || distribution instanceof Choice || distribution instanceof Or) {
+                throw new IllegalArgumentException("or needs a distribution and at least one value");
+            }
+        }
+
+        @Override
+        public String sample(SplittableRandom random) {
+            int pick = random.nextInt(values.size() + 1);
+            return pick == 0 ? distribution.sample(random) : values.get(pick - 1);
+        }
+
+        @Override
+        public String describe() {
+            return distribution.describe() + " or " + values;
+        }
+
+        @Override
+        public boolean contains(String value) {
+            return values.contains(value) || distribution.contains(value);
         }
     }
 }

@@ -181,6 +181,15 @@ public final class SpecLoader {
                 throw error("space." + o.key(), String.valueOf(e.getValue()), "an option that is not also in fixed");
             }
             space.put(o, domain("space." + o.key(), o, e.getValue(), algorithm));
+            if (space.get(o) instanceof Domain.Or or) {
+                for (String v : or.values()) {
+                    try {
+                        Tasks.resolve(taskName, Map.of(o, v));
+                    } catch (InvalidOptionException ex) {
+                        throw error("space." + o.key() + ".or", v, ex.allowed());
+                    }
+                }
+            }
         }
 
         ExecutionSpec execution = execution(top.containsKey("execution")
@@ -282,8 +291,27 @@ public final class SpecLoader {
         }
         if (raw instanceof Map<?, ?> map) {
             Map<String, Object> m = mapping(field, map);
+            if (m.size() == 2 && m.containsKey("or")) {
+                // A distribution or listed values: {loguniform: [0.05, 10], or: [none]}
+                Map<String, Object> rest = new LinkedHashMap<>(m);
+                Object extra = rest.remove("or");
+                if (!(extra instanceof List<?> list) || list.isEmpty()) {
+                    throw error(field + ".or", String.valueOf(extra), "a non-empty list of values");
+                }
+                Domain distribution = domain(field, option, rest, algorithm);
+                if (distribution instanceof Domain.Choice) {
+                    throw error(field + ".or", String.valueOf(extra), "values beside a distribution (uniform,"
+                            + " loguniform or int); with a list, put them in the list");
+                }
+                List<String> values = new ArrayList<>();
+                for (Object v : list) {
+                    values.add(scalar(field + ".or", v));
+                }
+                return new Domain.Or(distribution, values);
+            }
             if (m.size() != 1) {
-                throw error(field, String.valueOf(raw), "one of " + DISTRIBUTIONS + " with its arguments");
+                throw error(field, String.valueOf(raw), "one of " + DISTRIBUTIONS + " with its arguments (and"
+                        + " optionally or: [values])");
             }
             String kind = m.keySet().iterator().next();
             Object args = m.get(kind);
@@ -317,7 +345,7 @@ public final class SpecLoader {
             }
         }
         throw error(field, String.valueOf(raw), algorithm == SearchAlgorithm.GRID ? "a list of values"
-                : "a list of values, or {uniform|loguniform|int: [low, high]}");
+                : "a list of values, or {uniform|loguniform|int: [low, high]} (optionally with or: [values])");
     }
 
     private ExecutionSpec execution(Map<String, Object> raw) {

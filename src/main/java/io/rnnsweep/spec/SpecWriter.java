@@ -72,6 +72,12 @@ public final class SpecWriter {
     }
 
     private static Object domain(Domain d) {
+        if (d instanceof Domain.Or or) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) domain(or.distribution()));
+            m.put("or", List.copyOf(or.values()));
+            return m;
+        }
         if (d instanceof Domain.Choice c) {
             return List.copyOf(c.values());
         } else if (d instanceof Domain.Uniform u) {

@@ -59,6 +59,9 @@ class TpeSweepTest {
                 .count(), "never the same configuration twice");
         assertTrue(trials.stream().allMatch(r -> r.info().status() != RunStatus.RUNNING));
         assertEquals(9, Files.readAllLines(dir.resolve("first").resolve("leaderboard.csv")).size());
+        String report = Files.readString(dir.resolve("first").resolve("report.html"));
+        assertTrue(report.contains("Early-stopping validity") && report.contains("<td>2</td>"),
+                "the report's table has the rung at epoch 2: " + report);
 
         // A second sweep starts where the first stopped: its model holds the first sweep's trials from the start.
         Path second = Files.writeString(dir.resolve("warm.yaml"), SPEC.replace("name: sine-tpe", "name: sine-warm")

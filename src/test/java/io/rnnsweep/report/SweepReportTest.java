@@ -132,6 +132,45 @@ class SweepReportTest {
         assertEquals(List.of("lr", "hidden"), SweepReport.defaultPair(sweep));
     }
 
+    /**
+     * Ten trials trained to 9 epochs under ASHA (rungs 1 and 3): at epoch 3 they rank as they end; at epoch 1 the
+     * order is reversed when {@code crossing} (fast starters that stall), else kept.
+     */
+    private static SweepData stopped(boolean crossing) {
+        List<SweepData.Trial> trials = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            List<Map<String, Double>> epochs = new ArrayList<>();
+            for (int e = 1; e <= 9; e++) {
+                double end = 1 + 0.1 * i;
+                double value = e == 1 ? (crossing ? 5 - 0.1 * i : 5 + 0.1 * i) : end + 1.0 / e;
+                epochs.add(new LinkedHashMap<>(Map.of("epoch", (double) e, "val_loss", value)));
+            }
+            trials.add(new SweepData.Trial(i, "t" + i, Map.of("lr", Integer.toString(i)), "FINISHED", epochs));
+        }
+        return new SweepData("stopped", "hello", "val_loss", true, List.of("lr"), trials,
+                Optional.of(new SweepData.Stopping("asha", 9, 1, List.of(1, 3))));
+    }
+
+    @Test
+    void earlyStoppingValidityTableWarnsWhereARungRanksTrialsUnlikeTheirEnd() throws Exception {
+        List<RungValidity.Row> rows = RungValidity.of(stopped(true)).orElseThrow();
+        assertEquals(List.of(1, 3), rows.stream().map(RungValidity.Row::rung).toList());
+        assertEquals(-1.0, rows.get(0).correlation(), 1e-9, "epoch 1 ranks them backwards");
+        assertEquals(1.0, rows.get(1).correlation(), 1e-9);
+        assertTrue(rows.get(0).untrustworthy() && !rows.get(1).untrustworthy());
+        SweepReport.write(stopped(true), dir, null, new ForestImportance());
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("Early-stopping validity"), html);
+        assertTrue(html.contains("early stopping at epoch 1 ranked trials by something other than where they end up"
+                + " (rank correlation -1.00 over 10 trials trained to the end, below 0.5): try"
+                + " scheduler.grace_epochs: 3 or more"), html);
+
+        SweepReport.write(stopped(false), dir, null, new ForestImportance());
+        String trusted = Files.readString(dir.resolve("report.html"));
+        assertTrue(trusted.contains("Early-stopping validity") && !trusted.contains("Warning:"), trusted);
+        assertEquals(Optional.empty(), RungValidity.of(planted(27)), "no table without early stopping");
+    }
+
     @Test
     void theOutputFolderReadsBackIntoTrialsWithTheirEpochs() throws Exception {
         Files.writeString(dir.resolve("spec.yaml"), """

@@ -172,6 +172,29 @@ class TpeSearchTest {
     }
 
     @Test
+    void aDistributionOrListedValueDomainLearnsWhichOfThemIsBetter() {
+        // No clipping is best here; a clipped trial is worse the smaller its threshold.
+        Map<TrialOption, Domain> space = new LinkedHashMap<>();
+        space.put(TrialOption.LR, new Domain.LogUniform(1e-3, 10));
+        space.put(TrialOption.CLIP, new Domain.Or(new Domain.LogUniform(0.05, 10), List.of("none")));
+        TpeSearch search = new TpeSearch(space, 40, 10, 2, false, List.of());
+        int none = 0;
+        for (int i = 0; i < 40; i++) {
+            Map<TrialOption, String> x = search.suggest(i).chosen();
+            String clip = x.get(TrialOption.CLIP);
+            assertTrue(clip.equals("none") || space.get(TrialOption.CLIP).contains(clip), clip);
+            double lr = Math.log10(Double.parseDouble(x.get(TrialOption.LR)) / 0.3);
+            double v = 1 + lr * lr + (clip.equals("none") ? 0 : 1 / Double.parseDouble(clip));
+            search.onTrialResult(i, 1, v);
+            search.onTrialComplete(i, TrialStatus.FINISHED, v);
+            if (i >= 10 && clip.equals("none")) {
+                none++;
+            }
+        }
+        assertTrue(none > 20, "after startup the model mostly proposes no clipping: " + none + " of 30");
+    }
+
+    @Test
     void startupTrialsMustBeWithinTheTrials() {
         assertThrows(IllegalArgumentException.class, () -> new TpeSearch(space(), 5, 6, 0, false, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new TpeSearch(space(), 5, 0, 0, false, List.of()));

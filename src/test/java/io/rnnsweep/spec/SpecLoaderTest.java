@@ -114,6 +114,12 @@ class SpecLoaderTest {
         assertEquals(java.util.Optional.of("hdfs://nn/ckpt"), fifo.scheduler().checkpointDir(),
                 "a sweep without early stopping keeps its running trials' checkpoints there too");
         assertEquals(fifo, SpecLoader.parse("again.yaml", SpecWriter.toYaml(fifo)));
+        SweepSpec or = SpecLoader.parse("o.yaml", "name: o\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
+                + "search: {algorithm: tpe, trials: 6, startup_trials: 2}\n"
+                + "space: {clip: {loguniform: [0.05, 10], or: [none]}}\n");
+        assertEquals(new io.rnnsweep.space.Domain.Or(new io.rnnsweep.space.Domain.LogUniform(0.05, 10), List.of("none")),
+                or.space().get(TrialOption.CLIP));
+        assertEquals(or, SpecLoader.parse("again.yaml", SpecWriter.toYaml(or)), "a distribution or values reads back");
     }
 
     @Test
@@ -182,6 +188,7 @@ class SpecLoaderTest {
                 Arguments.of("a section twice", head + "space: {hidden: [8]}\nscheduler: {algorithm: asha, max_epochs: 9}\nscheduler: {algorithm: fifo}\n", "yaml", "'scheduler (again at line"),
                 Arguments.of("an option twice in space", head + "space:\n  hidden: [8]\n  lr: [0.1]\n  hidden: [16]\n", "yaml", "'hidden (again at line 7)'"),
                 Arguments.of("random over lists with more trials than configurations", head + "search: {algorithm: random, trials: 7}\nspace: {hidden: [8, 16], lr: [0.1, 0.01, 0.001]}\n", "search.trials", "at most 6, the distinct configurations"),
+                Arguments.of("listed value beside a distribution out of range", head + "search: {algorithm: random, trials: 4}\nspace: {lr: {loguniform: [0.01, 1], or: [-1]}}\n", "space.lr.or", "'-1'"),
                 Arguments.of("tpe key for a random search", head + "search: {algorithm: random, trials: 4, startup_trials: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "it applies to tpe"),
                 Arguments.of("startup trials above the trials", head + "search: {algorithm: tpe, trials: 4, startup_trials: 5}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "from 1 to search.trials = 4"),
                 Arguments.of("unknown tpe key", head + "search: {algorithm: tpe, trials: 4, startup: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup", "startup_trials"),
