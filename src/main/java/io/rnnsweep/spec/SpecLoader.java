@@ -200,6 +200,17 @@ public final class SpecLoader {
                     + taskName.key() + " is an encoder-decoder graph)");
         }
 
+        if (execution.mode() == ExecutionMode.DATA_PARALLEL) {
+            String fixedClip = fixed.getOrDefault(TrialOption.CLIP, "");
+            Domain sweptClip = space.get(TrialOption.CLIP);
+            boolean relative = fixedClip.startsWith("relative:") || (sweptClip instanceof Domain.Choice c
+                    && c.values().stream().anyMatch(v -> v.startsWith("relative:")));
+            if (relative) {
+                throw error(space.containsKey(TrialOption.CLIP) ? "space.clip" : "fixed.clip", "relative",
+                        "an absolute threshold or none with execution.mode data-parallel (a relative threshold is"
+                                + " calibrated on one trainer's updates)");
+            }
+        }
         SchedulerSpec scheduler = scheduler(task, fixed, space, top.containsKey("scheduler")
                 ? mapping("scheduler", top.get("scheduler")) : null);
         if (scheduler.segmented() && execution.mode() == ExecutionMode.DATA_PARALLEL) {
@@ -512,6 +523,14 @@ public final class SpecLoader {
     private String scalar(String field, Object raw) {
         if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
             return String.valueOf(raw);
+        }
+        if (raw instanceof Map<?, ?> m && m.size() == 1 && m.containsKey("relative")) {
+            // A relative clipping threshold: {relative: 2} is the value relative:2.
+            Object x = m.get("relative");
+            if (!(x instanceof Number)) {
+                throw error(field, String.valueOf(raw), "{relative: X} with a number X > 0");
+            }
+            return "relative:" + x;
         }
         throw error(field, String.valueOf(raw), "a single value (a number or a word)");
     }

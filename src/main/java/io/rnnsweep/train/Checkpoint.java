@@ -32,8 +32,9 @@ import java.util.zip.ZipOutputStream;
  *
  * @param network the restored network
  * @param epoch the last completed epoch
+ * @param state the trainer's state beyond the network (a relative clipping threshold's calibration), by key
  */
-public record Checkpoint(Network network, int epoch) {
+public record Checkpoint(Network network, int epoch, Map<String, String> state) {
     private static final String MODEL_ENTRY = "model.zip";
     private static final String STATE_ENTRY = "trainer.properties";
     private static final int FORMAT = 1;
@@ -42,6 +43,12 @@ public record Checkpoint(Network network, int epoch) {
 
     /** Writes the checkpoint, atomically replacing {@code file}. */
     public static void write(Path file, Network network, int epoch, TrialConfig config) throws IOException {
+        write(file, network, epoch, config, Map.of());
+    }
+
+    /** Writes the checkpoint with the trainer's state beyond the network, atomically replacing {@code file}. */
+    public static void write(Path file, Network network, int epoch, TrialConfig config, Map<String, String> extra)
+            throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Properties state = new Properties();
@@ -52,6 +59,7 @@ public record Checkpoint(Network network, int epoch) {
         for (TrialOption o : TrialOption.values()) {
             state.setProperty("option." + o.key(), config.value(o));
         }
+        extra.forEach((k, v) -> state.setProperty("state." + k, v));
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         network.write(model);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -127,7 +135,13 @@ public record Checkpoint(Network network, int epoch) {
             }
         }
         Network network = Network.read(new ByteArrayInputStream(model), "graph".equals(state.getProperty("network")));
-        return new Checkpoint(network, Integer.parseInt(state.getProperty("epoch")));
+        Map<String, String> extra = new java.util.LinkedHashMap<>();
+        for (String key : state.stringPropertyNames()) {
+            if (key.startsWith("state.")) {
+                extra.put(key.substring("state.".length()), state.getProperty(key));
+            }
+        }
+        return new Checkpoint(network, Integer.parseInt(state.getProperty("epoch")), extra);
     }
 
     private static Properties state(byte[] bytes) throws IOException {

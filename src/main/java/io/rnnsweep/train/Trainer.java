@@ -18,6 +18,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.ObjIntConsumer;
@@ -125,11 +126,13 @@ public final class Trainer {
         }
         Network net;
         int start;
+        Map<String, String> state = Map.of();
         if (resumeFrom != null) {
             try {
                 Checkpoint checkpoint = Checkpoint.read(resumeFrom, config);
                 net = checkpoint.network();
                 start = checkpoint.epoch();
+                state = checkpoint.state();
             } catch (IOException | IllegalArgumentException e) {
                 throw new InvalidOptionException("resume", resumeFrom.toString(),
                         "a checkpoint written for this trial (" + e.getMessage() + ")");
@@ -139,14 +142,16 @@ public final class Trainer {
             start = 0;
         }
         try {
-            return train(session, net, start);
+            return train(session, net, start, state);
         } finally {
             net.close();
         }
     }
 
-    private TrialResult train(TaskSession session, Network net, int start) {
-        GradientControl control = new GradientControl(config.clip(), session.frozenParameters());
+    private TrialResult train(TaskSession session, Network net, int start, Map<String, String> state) {
+        GradientControl control = new GradientControl(config.clip(), config.clipRelative(),
+                session.frozenParameters());
+        control.restore(state);
         net.setListeners(control);
         boolean perplexity = task.loss() == LossKind.CROSS_ENTROPY;
         List<EpochResult> results = new ArrayList<>();
@@ -174,6 +179,7 @@ public final class Trainer {
                     }
                     stats = control.epochStats();
                 }
+                control.endEpoch();
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
                 Evaluation eval = session.evaluate(net);
                 if (!Double.isFinite(eval.loss())) {
@@ -181,14 +187,20 @@ public final class Trainer {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double trainLoss = stats.meanLoss();
+                Map<String, Double> taskMetrics = eval.metrics();
+                if (control.resolvedRelative().isPresent()) {
+                    // The absolute threshold a relative one resolved to, on the run with every epoch.
+                    taskMetrics = new java.util.LinkedHashMap<>(taskMetrics);
+                    taskMetrics.put("clip_threshold", control.resolvedRelative().getAsDouble());
+                }
                 EpochResult result = new EpochResult(epoch, trainLoss, perplexity ? Math.exp(trainLoss) : Double.NaN,
-                        eval.loss(), perplexity ? Math.exp(eval.loss()) : Double.NaN, eval.metrics(),
+                        eval.loss(), perplexity ? Math.exp(eval.loss()) : Double.NaN, taskMetrics,
                         stats.meanNorm(), stats.maxNorm(), stats.clipFraction(), stats.tokens(),
                         stats.tokens() / trainSeconds, seconds);
                 results.add(result);
                 last = epoch;
                 if (checkpointTo != null) {
-                    Checkpoint.write(checkpointTo, net, epoch, config);
+                    Checkpoint.write(checkpointTo, net, epoch, config, control.state());
                 }
                 status = epoch == config.epochs() ? TrialStatus.FINISHED : TrialStatus.PAUSED;
                 boolean stop = false;
@@ -200,12 +212,12 @@ public final class Trainer {
                     break;
                 }
                 if (everyFile != null && epoch % checkpointEvery == 0 && epoch < stopAfter) {
-                    Checkpoint.write(everyFile, net, epoch, config);
+                    Checkpoint.write(everyFile, net, epoch, config, control.state());
                     everyStored.accept(everyFile, epoch);
                 }
             }
             if (checkpointAtEnd != null && (status == TrialStatus.PAUSED || status == TrialStatus.FINISHED)) {
-                Checkpoint.write(checkpointAtEnd, net, last, config);
+                Checkpoint.write(checkpointAtEnd, net, last, config, control.state());
             }
         } catch (DivergedException e) {
             return new TrialResult(config, TrialStatus.DIVERGED, results, List.of(),

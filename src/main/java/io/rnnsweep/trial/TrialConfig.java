@@ -31,6 +31,9 @@ import java.util.OptionalDouble;
  * @param seed the trial's random seed; every random stream is derived from it
  * @param threads CPU threads the trial may use
  * @param corpus the text file of the character language model; empty for the bundled The Time Machine
+ * @param clipRelative a clipping threshold relative to the trial's own gradients: this many times the median global
+ *     norm of its first {@link #CALIBRATION_UPDATES} updates, or of its first epoch's when that has fewer (they
+ *     are not clipped); empty for an absolute (or no) threshold, {@code clip} then
  */
 public record TrialConfig(
         TaskName task,
@@ -45,7 +48,19 @@ public record TrialConfig(
         int epochs,
         long seed,
         int threads,
-        Optional<Path> corpus) implements Serializable {
+        Optional<Path> corpus,
+        OptionalDouble clipRelative) implements Serializable {
+
+    /** How many first updates a relative clipping threshold is calibrated on. */
+    public static final int CALIBRATION_UPDATES = 20;
+
+    /** Creates a config with an absolute (or no) clipping threshold. */
+    public TrialConfig(TaskName task, int hidden, int layers, Cell cell, OptimizerKind optimizer, double lr,
+                       OptionalDouble clip, int batch, int seqLen, int epochs, long seed, int threads,
+                       Optional<Path> corpus) {
+        this(task, hidden, layers, cell, optimizer, lr, clip, batch, seqLen, epochs, seed, threads, corpus,
+                OptionalDouble.empty());
+    }
 
     /** Validates every field; the exception names the first option out of range. */
     public TrialConfig {
@@ -54,6 +69,11 @@ public record TrialConfig(
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(clip, "clip");
         Objects.requireNonNull(corpus, "corpus");
+        Objects.requireNonNull(clipRelative, "clipRelative");
+        if (clipRelative.isPresent() && (clip.isPresent() || !(clipRelative.getAsDouble() > 0)
+                || Double.isInfinite(clipRelative.getAsDouble()))) {
+            throw TrialOption.CLIP.invalid("relative:" + format(clipRelative.getAsDouble()));
+        }
         requireRange(TrialOption.HIDDEN, hidden, 1, 65536);
         requireRange(TrialOption.LAYERS, layers, 1, 64);
         if (!(lr > 0) || Double.isInfinite(lr)) {
@@ -83,33 +103,40 @@ public record TrialConfig(
         String t = text.trim();
         return switch (option) {
             case HIDDEN -> new TrialConfig(task, parseInt(option, t), layers, cell, optimizer, lr, clip, batch,
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
             case LAYERS -> new TrialConfig(task, hidden, parseInt(option, t), cell, optimizer, lr, clip, batch,
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
             case CELL -> new TrialConfig(task, hidden, layers, Cell.parse(t), optimizer, lr, clip, batch,
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
             case OPTIMIZER -> new TrialConfig(task, hidden, layers, cell, OptimizerKind.parse(t), lr, clip, batch,
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
             case LR -> new TrialConfig(task, hidden, layers, cell, optimizer, parseDouble(option, t), clip, batch,
-                    seqLen, epochs, seed, threads, corpus);
-            case CLIP -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, parseClip(t), batch,
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
+            case CLIP -> {
+                if (t.toLowerCase(Locale.ROOT).startsWith("relative:")) {
+                    double x = parseDouble(option, t.substring("relative:".length()).trim());
+                    yield new TrialConfig(task, hidden, layers, cell, optimizer, lr, OptionalDouble.empty(), batch,
+                            seqLen, epochs, seed, threads, corpus, OptionalDouble.of(x));
+                }
+                yield new TrialConfig(task, hidden, layers, cell, optimizer, lr, parseClip(t), batch,
+                        seqLen, epochs, seed, threads, corpus, OptionalDouble.empty());
+            }
             case BATCH -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, parseInt(option, t),
-                    seqLen, epochs, seed, threads, corpus);
+                    seqLen, epochs, seed, threads, corpus, clipRelative);
             case SEQ_LEN -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, batch,
-                    parseInt(option, t), epochs, seed, threads, corpus);
+                    parseInt(option, t), epochs, seed, threads, corpus, clipRelative);
             case EPOCHS -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, batch,
-                    seqLen, parseInt(option, t), seed, threads, corpus);
+                    seqLen, parseInt(option, t), seed, threads, corpus, clipRelative);
             case SEED -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, batch,
-                    seqLen, epochs, parseLong(option, t), threads, corpus);
+                    seqLen, epochs, parseLong(option, t), threads, corpus, clipRelative);
             case THREADS -> new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, batch,
-                    seqLen, epochs, seed, parseInt(option, t), corpus);
+                    seqLen, epochs, seed, parseInt(option, t), corpus, clipRelative);
             case CORPUS -> {
                 if (t.isEmpty()) {
                     throw option.invalid(text);
                 }
                 yield new TrialConfig(task, hidden, layers, cell, optimizer, lr, clip, batch,
-                        seqLen, epochs, seed, threads, Optional.of(Path.of(t)));
+                        seqLen, epochs, seed, threads, Optional.of(Path.of(t)), clipRelative);
             }
         };
     }
@@ -131,7 +158,8 @@ public record TrialConfig(
             case CELL -> cell.key();
             case OPTIMIZER -> optimizer.key();
             case LR -> format(lr);
-            case CLIP -> clip.isPresent() ? format(clip.getAsDouble()) : "none";
+            case CLIP -> clipRelative.isPresent() ? "relative:" + format(clipRelative.getAsDouble())
+                    : clip.isPresent() ? format(clip.getAsDouble()) : "none";
             case BATCH -> Integer.toString(batch);
             case SEQ_LEN -> Integer.toString(seqLen);
             case EPOCHS -> Integer.toString(epochs);
@@ -153,7 +181,8 @@ public record TrialConfig(
     /** Returns a readable name such as {@code timemachine-rnn-h512-l1-lr1-clip1}. */
     public String runName() {
         return task.key() + "-" + cell.key() + "-h" + hidden + "-l" + layers + "-lr" + format(lr) + "-clip"
-                + (clip.isPresent() ? format(clip.getAsDouble()) : "none");
+                + (clipRelative.isPresent() ? "rel" + format(clipRelative.getAsDouble())
+                : clip.isPresent() ? format(clip.getAsDouble()) : "none");
     }
 
     /** Formats a number without trailing zeros or exponent noise ({@code 1}, {@code 0.05}). */
@@ -203,17 +232,20 @@ public record TrialConfig(
     /** Writes the config as its serial form: {@code Optional}, {@code OptionalDouble} and {@code Path} are not. */
     private Object writeReplace() {
         return new Wire(task, hidden, layers, cell, optimizer, lr, clip.isPresent() ? clip.getAsDouble() : null,
-                batch, seqLen, epochs, seed, threads, corpus.map(Path::toString).orElse(null));
+                batch, seqLen, epochs, seed, threads, corpus.map(Path::toString).orElse(null),
+                clipRelative.isPresent() ? clipRelative.getAsDouble() : null);
     }
 
     /** The serial form of a config: its fields, with null for an absent clip or corpus. */
     private record Wire(TaskName task, int hidden, int layers, Cell cell, OptimizerKind optimizer, double lr,
-                        Double clip, int batch, int seqLen, int epochs, long seed, int threads, String corpus)
+                        Double clip, int batch, int seqLen, int epochs, long seed, int threads, String corpus,
+                        Double clipRelative)
             implements Serializable {
         private Object readResolve() {
             return new TrialConfig(task, hidden, layers, cell, optimizer, lr,
                     clip == null ? OptionalDouble.empty() : OptionalDouble.of(clip), batch, seqLen, epochs, seed,
-                    threads, Optional.ofNullable(corpus).map(Path::of));
+                    threads, Optional.ofNullable(corpus).map(Path::of),
+                    clipRelative == null ? OptionalDouble.empty() : OptionalDouble.of(clipRelative));
         }
     }
 

@@ -22,7 +22,7 @@ public enum TrialOption {
     /** Learning rate, as in the seeds' PyTorch code (gradient of the mean per-token loss). */
     LR("lr", "learning rate", "a finite number > 0"),
     /** Global L2-norm clipping threshold, or none. */
-    CLIP("clip", "gradient clipping threshold (global L2 norm)", "a finite number > 0, or none"),
+    CLIP("clip", "gradient clipping threshold (global L2 norm)", "a finite number > 0, relative:X (X > 0: X times the median global gradient norm of the trial's first 20 updates, or first epoch's), or none"),
     /** Sequences per minibatch. */
     BATCH("batch", "sequences per minibatch", "an integer from 1 to 1000000"),
     /** Time steps per training window (or bits, or points, by task). */

@@ -27,6 +27,7 @@ class TpeSweepTest {
             space:
               hidden: [4, 8, 16]
               lr: {loguniform: [0.001, 0.05]}
+              clip: [none, {relative: 2}]
             scheduler: {algorithm: asha, max_epochs: 6, grace_epochs: 2, reduction_factor: 3}
             execution: {max_concurrent: 2}
             """;
@@ -55,10 +56,15 @@ class TpeSweepTest {
         List<FileStore.Run> trials = runs(store, "sine-tpe").stream()
                 .filter(r -> r.tags().containsKey("mlflow.parentRunId")).toList();
         assertEquals(8, trials.size(), "every trial the search proposed ran, the model's too");
-        assertEquals(8, trials.stream().map(r -> r.params().get("hidden") + "/" + r.params().get("lr")).distinct()
-                .count(), "never the same configuration twice");
+        assertEquals(8, trials.stream().map(r -> r.params().get("hidden") + "/" + r.params().get("lr") + "/"
+                + r.params().get("clip")).distinct().count(), "never the same configuration twice");
         assertTrue(trials.stream().allMatch(r -> r.info().status() != RunStatus.RUNNING));
         assertEquals(9, Files.readAllLines(dir.resolve("first").resolve("leaderboard.csv")).size());
+        for (FileStore.Run r : trials) {
+            boolean relative = "relative:2".equals(r.params().get("clip"));
+            assertEquals(relative, r.latest().stream().anyMatch(m -> m.key().equals("clip_threshold")
+                    && m.value() > 0), "a relative threshold's resolved value is logged on its run: " + r.params());
+        }
         String report = Files.readString(dir.resolve("first").resolve("report.html"));
         assertTrue(report.contains("Early-stopping validity") && report.contains("<td>2</td>"),
                 "the report's table has the rung at epoch 2: " + report);

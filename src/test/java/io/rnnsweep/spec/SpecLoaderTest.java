@@ -189,6 +189,8 @@ class SpecLoaderTest {
                 Arguments.of("an option twice in space", head + "space:\n  hidden: [8]\n  lr: [0.1]\n  hidden: [16]\n", "yaml", "'hidden (again at line 7)'"),
                 Arguments.of("random over lists with more trials than configurations", head + "search: {algorithm: random, trials: 7}\nspace: {hidden: [8, 16], lr: [0.1, 0.01, 0.001]}\n", "search.trials", "at most 6, the distinct configurations"),
                 Arguments.of("listed value beside a distribution out of range", head + "search: {algorithm: random, trials: 4}\nspace: {lr: {loguniform: [0.01, 1], or: [-1]}}\n", "space.lr.or", "'-1'"),
+                Arguments.of("relative clip of zero", head + "space: {hidden: [8]}\nfixed: {clip: {relative: 0}}\n", "fixed.clip", "relative:X (X > 0"),
+                Arguments.of("relative clip in data-parallel", tm.replace("val_loss", "val_perplexity") + "space: {clip: [1, {relative: 2}]}\nexecution: {mode: data-parallel}\n", "space.clip", "an absolute threshold or none"),
                 Arguments.of("tpe key for a random search", head + "search: {algorithm: random, trials: 4, startup_trials: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "it applies to tpe"),
                 Arguments.of("startup trials above the trials", head + "search: {algorithm: tpe, trials: 4, startup_trials: 5}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup_trials", "from 1 to search.trials = 4"),
                 Arguments.of("unknown tpe key", head + "search: {algorithm: tpe, trials: 4, startup: 2}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.startup", "startup_trials"),

@@ -132,6 +132,25 @@ class TrainerTest {
     }
 
     @Test
+    void aRelativeClippingThresholdResolvesFromTheFirstUpdatesAndSurvivesAResume() throws IOException {
+        TrialConfig config = charLm("clip", "relative:0.5", "epochs", "3");
+        assertEquals("relative:0.5", config.value(TrialOption.CLIP));
+        TrialResult straight = new Trainer(config).run();
+        assertEquals(TrialStatus.FINISHED, straight.status(), () -> straight.cause().orElse(""));
+        // The first 20 updates calibrate unclipped; then half their median norm clips most updates.
+        double threshold = straight.epochs().get(2).taskMetrics().get("clip_threshold");
+        assertTrue(threshold > 0, "the resolved threshold is logged with the epoch: " + threshold);
+        assertTrue(straight.epochs().get(2).clipFraction() > 0.5, "half the median norm clips most updates");
+        assertEquals(threshold, straight.epochs().get(1).taskMetrics().getOrDefault("clip_threshold", threshold));
+
+        Path checkpoint = dir.resolve("relative.ckpt");
+        new Trainer(config).checkpointTo(checkpoint).stopAfterEpoch(1).run();
+        TrialResult rest = new Trainer(config).resumeFrom(checkpoint).run();
+        assertEquals(losses(straight).subList(2, 6), losses(rest), "the resumed trial clips as the straight one");
+        assertEquals(threshold, rest.epochs().get(1).taskMetrics().get("clip_threshold"));
+    }
+
+    @Test
     void checkpointOfAnotherTrialIsRefused() throws IOException {
         Path checkpoint = dir.resolve("other.ckpt");
         new Trainer(charLm("epochs", "1")).checkpointTo(checkpoint).run();
