@@ -249,8 +249,15 @@ final class SweepLoop {
         }
         replays.sort(java.util.Comparator.comparingLong(Replay::time).thenComparingInt(Replay::index));
         for (Replay r : replays) {
-            // A trial queued by an earlier replayed segment had left the queue for a slot when this one came.
             Trial t = trials.get(r.index());
+            if (t.phase == Phase.PAUSED) {
+                // It trained on past its rung, so the earlier run promoted it: when no result did, the scheduler
+                // did as the sweep drained (nothing running), as it does here now that the results before are in.
+                for (int p : scheduler.drained()) {
+                    queue(ready, p, false);
+                }
+            }
+            // A trial queued by an earlier replayed segment had left the queue for a slot when this one came.
             if (ready.remove((Integer) r.index()) || t.phase == Phase.NEW) {
                 phase(t, Phase.RUNNING);
             }
@@ -466,8 +473,12 @@ final class SweepLoop {
                 }
             }
         }
+        Map<String, String> endTags = new LinkedHashMap<>(tags);
+        if (segmented && o.status() == TrialStatus.FINISHED) {
+            endTags.put("rnnsweep.rung", Integer.toString(t.epochs.size())); // where it ended, not its last pause
+        }
         for (SweepCallback c : callbacks) {
-            c.trialEnded(t.task, o, tags);
+            c.trialEnded(t.task, o, endTags);
         }
     }
 

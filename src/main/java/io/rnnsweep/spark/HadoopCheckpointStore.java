@@ -113,8 +113,23 @@ public final class HadoopCheckpointStore implements CheckpointStore {
         }
     }
 
+    /**
+     * Returns the local path of a {@code file:} URI, written through java.nio (atomic, and without the shell calls
+     * Hadoop's local FileSystem makes for permissions, which an interrupted trial would log as errors); null for
+     * any other scheme.
+     */
+    private static java.nio.file.Path local(String uri) {
+        java.net.URI u = java.net.URI.create(uri);
+        return "file".equals(u.getScheme()) ? java.nio.file.Path.of(u) : null;
+    }
+
     @Override
     public void download(String uri, java.nio.file.Path to) throws IOException {
+        java.nio.file.Path local = local(uri);
+        if (local != null) {
+            Files.copy(local, to, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
         Path p = new Path(uri);
         try (FileSystem fs = fileSystem(p); InputStream in = fs.open(p)) {
             Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
@@ -123,6 +138,18 @@ public final class HadoopCheckpointStore implements CheckpointStore {
 
     @Override
     public void upload(java.nio.file.Path from, String uri) throws IOException {
+        java.nio.file.Path local = local(uri);
+        if (local != null) {
+            Files.createDirectories(local.getParent());
+            java.nio.file.Path tmp = local.resolveSibling("." + local.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try {
+                Files.copy(from, tmp);
+                Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return;
+        }
         Path target = new Path(uri);
         try (FileSystem fs = fileSystem(target)) {
             fs.mkdirs(target.getParent());
@@ -141,6 +168,11 @@ public final class HadoopCheckpointStore implements CheckpointStore {
 
     @Override
     public void delete(String uri) throws IOException {
+        java.nio.file.Path local = local(uri);
+        if (local != null) {
+            Files.deleteIfExists(local);
+            return;
+        }
         Path p = new Path(uri);
         try (FileSystem fs = fileSystem(p)) {
             fs.delete(p, false);

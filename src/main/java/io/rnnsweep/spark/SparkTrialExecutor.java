@@ -125,12 +125,45 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 return TrialOutcome.without(task.index(), TrialStatus.KILLED, "interrupted");
             } catch (ExecutionException e) {
                 if (cancelled) {
+                    // Its run holds what it trained; wait for the killed task to stop logging to it first.
+                    awaitTasksEnded(job, CANCELLED_TASK_END_MILLIS);
                     return TrialOutcome.without(task.index(), TrialStatus.KILLED, "sweep cancelled");
                 }
                 return TrialOutcome.without(task.index(), TrialStatus.FAILED, String.valueOf(e.getCause()));
             }
         } finally {
             context.removeJobTag(tag);
+        }
+    }
+
+    /** How long a cancelled trial's job waits for its killed task to end (it stops after its epoch at most). */
+    private static final long CANCELLED_TASK_END_MILLIS = 60_000;
+
+    /** Waits until no task of the job runs any more (a killed task ends after its current epoch), at most so long. */
+    private void awaitTasksEnded(JavaFutureAction<?> job, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        org.apache.spark.api.java.JavaSparkStatusTracker tracker = context.statusTracker();
+        while (System.currentTimeMillis() < deadline) {
+            int active = 0;
+            for (int jobId : job.jobIds()) {
+                org.apache.spark.SparkJobInfo info = tracker.getJobInfo(jobId);
+                if (info == null) {
+                    continue;
+                }
+                for (int stageId : info.stageIds()) {
+                    org.apache.spark.SparkStageInfo stage = tracker.getStageInfo(stageId);
+                    active += stage == null ? 0 : stage.numActiveTasks();
+                }
+            }
+            if (active == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -43,14 +43,18 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
     private final FileStore store;
+    /** Where clients write artifacts themselves, as with {@code --no-serve-artifacts}; null: the server takes them. */
+    private final java.nio.file.Path clientArtifacts;
     private final String token;
     private final InetAddress address;
     private final int requestedPort;
     private HttpServer server;
     private ExecutorService pool;
 
-    private EmbeddedServer(FileStore store, InetAddress address, int port, String token) {
+    private EmbeddedServer(FileStore store, InetAddress address, int port, String token,
+                           java.nio.file.Path clientArtifacts) {
         this.store = store;
+        this.clientArtifacts = clientArtifacts;
         this.address = address;
         this.requestedPort = port;
         this.token = token;
@@ -65,7 +69,20 @@ public final class EmbeddedServer implements AutoCloseable {
      * @param token the bearer token requests must carry, or null for none
      */
     public static EmbeddedServer start(FileStore store, InetAddress address, int port, String token) {
-        EmbeddedServer s = new EmbeddedServer(store, address, port, token);
+        EmbeddedServer s = new EmbeddedServer(store, address, port, token, null);
+        s.listen(port);
+        return s;
+    }
+
+    /**
+     * Starts a server that does not take artifacts, as {@code mlflow server --no-serve-artifacts
+     * --default-artifact-root ROOT} runs: runs get {@code file:} artifact URIs under {@code artifactRoot} (a folder
+     * every client reaches) and the artifact endpoint answers 503, "disabled".
+     */
+    public static EmbeddedServer startWithoutArtifacts(FileStore store, InetAddress address, int port, String token,
+                                                       java.nio.file.Path artifactRoot) {
+        EmbeddedServer s = new EmbeddedServer(store, address, port, token,
+                artifactRoot.toAbsolutePath().normalize());
         s.listen(port);
         return s;
     }
@@ -125,6 +142,11 @@ public final class EmbeddedServer implements AutoCloseable {
             }
             String path = ex.getRequestURI().getRawPath();
             try {
+                if (path.startsWith(ARTIFACTS) && clientArtifacts != null) {
+                    throw new FileStore.StoreException("TEMPORARILY_UNAVAILABLE", "Endpoint: " + ARTIFACTS
+                            + " disabled due to the mlflow server running with `--no-serve-artifacts`. To enable"
+                            + " artifacts server functionality, run `mlflow server` with `--serve-artifacts`");
+                }
                 if (path.startsWith(ARTIFACTS) && ex.getRequestMethod().equals("PUT")) {
                     uploadArtifact(ex, URLDecoder.decode(path.substring(ARTIFACTS.length()), StandardCharsets.UTF_8));
                     reply(ex, 200, JSON.createObjectNode());
@@ -138,6 +160,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 int status = switch (e.code()) {
                     case "RESOURCE_DOES_NOT_EXIST" -> 404;
                     case "INTERNAL_ERROR" -> 500;
+                    case "TEMPORARILY_UNAVAILABLE" -> 503;
                     default -> 400;
                 };
                 reply(ex, status, error(e.code(), e.getMessage()));
@@ -267,7 +290,7 @@ public final class EmbeddedServer implements AutoCloseable {
         return n;
     }
 
-    private static ObjectNode runInfo(FileStore.RunInfo i) {
+    private ObjectNode runInfo(FileStore.RunInfo i) {
         ObjectNode n = JSON.createObjectNode();
         n.put("run_id", i.runId());
         n.put("run_uuid", i.runId());
@@ -279,12 +302,15 @@ public final class EmbeddedServer implements AutoCloseable {
         if (i.endTime() != null) {
             n.put("end_time", i.endTime());
         }
-        n.put("artifact_uri", i.artifactUri());
+        // As MLflow's server hands them out: through its proxy, or where clients write themselves.
+        String relative = i.experimentId() + "/" + i.runId() + "/artifacts";
+        n.put("artifact_uri", clientArtifacts == null ? "mlflow-artifacts:/" + relative
+                : clientArtifacts.resolve(relative).toUri().toString().replaceAll("/$", ""));
         n.put("lifecycle_stage", i.lifecycleStage());
         return n;
     }
 
-    private static ObjectNode run(FileStore.Run r) {
+    private ObjectNode run(FileStore.Run r) {
         ObjectNode n = JSON.createObjectNode();
         n.set("info", runInfo(r.info()));
         ObjectNode data = n.putObject("data");

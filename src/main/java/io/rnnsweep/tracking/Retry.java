@@ -20,9 +20,18 @@ final class Retry {
     /** Returns whether a failed call may succeed when tried again. */
     static boolean transientFailure(RuntimeException e) {
         if (e instanceof MlflowHttpException h) {
-            return h.getStatusCode() == 429 || h.getStatusCode() >= 500;
+            return h.getStatusCode() == 429 || (h.getStatusCode() >= 500 && !disabled(h));
         }
         return e instanceof MlflowClientException || e instanceof java.io.UncheckedIOException;
+    }
+
+    /**
+     * Returns whether a server answered that the endpoint is switched off (MLflow's artifact proxy on a server
+     * started with {@code --no-serve-artifacts} answers 503 so): asking again will not change it.
+     */
+    static boolean disabled(MlflowHttpException h) {
+        String body = h.getBodyMessage() == null ? "" : h.getBodyMessage();
+        return h.getStatusCode() == 503 && (body.contains("no-serve-artifacts") || body.contains("disabled"));
     }
 
     /**

@@ -122,25 +122,28 @@ final class RunLog {
     }
 
     /**
-     * Uploads a file into the run's artifacts through MLflow's artifact REST endpoint (never through
-     * mlflow-client's logArtifact, which shells out to a Python CLI).
+     * Stores a file into the run's artifacts: through MLflow's artifact REST endpoint when the run's artifact URI
+     * is {@code mlflow-artifacts:} (a server that serves artifacts, the embedded one included), else where the
+     * URI points, through Hadoop's FileSystem API (never through mlflow-client's logArtifact, which shells out to a
+     * Python CLI).
      *
-     * @param artifactUri the run's artifact URI ({@code mlflow-artifacts:/...} on a server that serves
-     *     artifacts, {@code file:} on the embedded store)
+     * @param artifactUri the run's artifact URI as the server hands it out
      * @param experimentId the run's experiment
      * @param path the file's path inside the artifacts
      * @param content the bytes
      * @return whether the server took it; false when its artifact store cannot be reached this way
      */
     boolean uploadArtifact(String artifactUri, String experimentId, String path, byte[] content) {
-        String relative;
-        if (artifactUri.startsWith("mlflow-artifacts:")) {
-            relative = artifactUri.replaceFirst("^mlflow-artifacts:(//[^/]*)?/?", "");
-        } else if (artifactUri.startsWith("file:")) {
-            relative = experimentId + "/" + runId + "/artifacts";
-        } else {
-            return false;
+        if (!artifactUri.startsWith("mlflow-artifacts:")) {
+            // The server hands out a location the client writes itself (file:, hdfs://, s3://, ...).
+            try {
+                ArtifactStore.write(artifactUri, path, content);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return true;
         }
+        String relative = artifactUri.replaceFirst("^mlflow-artifacts:(//[^/]*)?/?", "");
         URI uri = URI.create(target.uri().replaceAll("/+$", "") + "/api/2.0/mlflow-artifacts/artifacts/" + relative
                 + "/" + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))

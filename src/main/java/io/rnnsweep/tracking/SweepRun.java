@@ -509,8 +509,13 @@ public final class SweepRun implements AutoCloseable {
         for (Path f : artifacts) {
             try {
                 parentLog.uploadArtifact(artifactUri, experimentId, f.getFileName().toString(), Files.readAllBytes(f));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (java.io.IOException | RuntimeException e) {
+                // No artifact fault fails the sweep: its output folder has every file; the parent run says so.
+                RuntimeException fault = e instanceof RuntimeException r ? r : new java.io.UncheckedIOException(
+                        (java.io.IOException) e);
+                parentLog.log(new PendingBatch(parentRunId, List.of(), Map.of(),
+                        Map.of("rnnsweep.artifacts_missing", TrialRun.artifactFault(artifactUri, fault))));
+                break;
             }
         }
         if (parentLog.flush(END_PATIENCE_MILLIS)) {

@@ -198,6 +198,25 @@ public final class TrialRun implements TrialRecording {
         return cost;
     }
 
+    /** Whether this JVM already warned that artifacts could not be stored: once is enough. */
+    private static final java.util.concurrent.atomic.AtomicBoolean ARTIFACTS_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Returns why artifacts could not be stored at {@code artifactUri}, warning about it on this JVM's console
+     * the first time (not for every trial).
+     */
+    static String artifactFault(String artifactUri, RuntimeException e) {
+        String why = e instanceof org.mlflow.tracking.MlflowHttpException h
+                ? h.getStatusCode() + " " + (h.getBodyMessage() == null ? "" : h.getBodyMessage()) : String.valueOf(e);
+        if (ARTIFACTS_WARNED.compareAndSet(false, true)) {
+            System.err.println("rnnsweep: warning: run artifacts cannot be stored at " + artifactUri + " (" + why
+                    + "); runs are tagged rnnsweep.artifacts_missing, the sweep's output folder has its report"
+                    + " (shown once)");
+        }
+        return why;
+    }
+
     /**
      * Ends the run: gradient health, status and cause tags, the learning curve and the task's report as
      * artifacts, the terminal status (PAUSED keeps it RUNNING).
@@ -230,11 +249,9 @@ public final class TrialRun implements TrialRecording {
                         (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
-            if (!Retry.transientFailure(e)) {
-                throw e;
-            }
-            // Artifacts are not spooled; the run says they are missing.
-            log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", String.valueOf(e))));
+            // No artifact fault fails a trial: the run says they are missing (they are not spooled).
+            String why = artifactFault(artifactUri, e);
+            log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", why)));
         }
         log.log(new PendingBatch(runId(), cost(t0), Map.of(), Map.of()));
         RunStatus end = RunStatus.of(status);
