@@ -75,7 +75,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             conf.setMaster(localWithRetries(master, retries));
         }
         JavaSparkContext context = new JavaSparkContext(conf);
-        return new SparkTrialExecutor(context, "rnnsweep-" + sweep + "-" + System.currentTimeMillis(), mode,
+        return new SparkTrialExecutor(context, "rnnsweep-" + sweep + "-" + java.util.UUID.randomUUID(), mode,
                 cpusPerTrial);
     }
 
@@ -109,8 +109,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
         try {
             Map<Integer, Integer> faults = Map.copyOf(injectedFaults);
             HadoopCheckpointStore store = checkpoints;
+            String group = jobGroup;
             JavaFutureAction<List<TrialOutcome>> job = context.parallelize(List.of(task), 1)
-                    .map(t -> runOnExecutor(t, faults, store)).collectAsync();
+                    .map(t -> runOnExecutor(t, faults, store, group)).collectAsync();
             try {
                 List<TrialOutcome> out = task.timeout().isPresent()
                         ? job.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : job.get();
@@ -124,8 +125,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 context.cancelJobsWithTag(tag);
                 return TrialOutcome.without(task.index(), TrialStatus.KILLED, "interrupted");
             } catch (ExecutionException e) {
-                if (cancelled) {
-                    // Its run holds what it trained; wait for the killed task to stop logging to it first.
+                if (cancelled || context.sc().isStopped()) {
+                    // Cancelled, or the JVM is exiting (SIGTERM: Spark's own shutdown stopped the context before
+                    // the sweep's cancellation came). Its run holds what it trained; wait for the killed task to
+                    // stop logging to it first.
+                    CANCELLED_HERE.add(jobGroup);
                     awaitTasksEnded(job, CANCELLED_TASK_END_MILLIS);
                     return TrialOutcome.without(task.index(), TrialStatus.KILLED, "sweep cancelled");
                 }
@@ -144,16 +148,21 @@ public final class SparkTrialExecutor implements TrialExecutor {
         long deadline = System.currentTimeMillis() + millis;
         org.apache.spark.api.java.JavaSparkStatusTracker tracker = context.statusTracker();
         while (System.currentTimeMillis() < deadline) {
-            int active = 0;
-            for (int jobId : job.jobIds()) {
-                org.apache.spark.SparkJobInfo info = tracker.getJobInfo(jobId);
-                if (info == null) {
-                    continue;
+            java.util.concurrent.atomic.AtomicInteger here = RUNNING_HERE.get(jobGroup);
+            int active = here == null ? 0 : here.get();
+            try {
+                for (int jobId : job.jobIds()) {
+                    org.apache.spark.SparkJobInfo info = tracker.getJobInfo(jobId);
+                    if (info == null) {
+                        continue;
+                    }
+                    for (int stageId : info.stageIds()) {
+                        org.apache.spark.SparkStageInfo stage = tracker.getStageInfo(stageId);
+                        active += stage == null ? 0 : stage.numActiveTasks();
+                    }
                 }
-                for (int stageId : info.stageIds()) {
-                    org.apache.spark.SparkStageInfo stage = tracker.getStageInfo(stageId);
-                    active += stage == null ? 0 : stage.numActiveTasks();
-                }
+            } catch (RuntimeException stopped) {
+                // The context stopped: only the trials of this JVM count.
             }
             if (active == 0) {
                 return;
@@ -230,6 +239,33 @@ public final class SparkTrialExecutor implements TrialExecutor {
      * holds, bound to the GPU it was assigned.
      */
     static TrialOutcome runOnExecutor(TrialTask task, Map<Integer, Integer> faults, HadoopCheckpointStore store) {
+        return runOnExecutor(task, faults, store, "");
+    }
+
+    /**
+     * The sweeps (job groups) cancelled in this JVM. In local mode trials run in the driver's JVM, where a
+     * cancelled sweep's trials stop after their epoch even when Spark's own shutdown stopped the context before
+     * the cancellation could kill their tasks (its local executor lets running tasks finish).
+     */
+    private static final java.util.Set<String> CANCELLED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How many trials of each sweep (job group) run in this JVM. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> RUNNING_HERE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    static TrialOutcome runOnExecutor(TrialTask task, Map<Integer, Integer> faults, HadoopCheckpointStore store,
+                                      String group) {
+        java.util.concurrent.atomic.AtomicInteger running = RUNNING_HERE.computeIfAbsent(group,
+                g -> new java.util.concurrent.atomic.AtomicInteger());
+        running.incrementAndGet();
+        try {
+            return runHere(task, faults, store, group);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private static TrialOutcome runHere(TrialTask task, Map<Integer, Integer> faults, HadoopCheckpointStore store,
+                                        String group) {
         TaskContext ctx = TaskContext.get();
         int cpus = ctx == null ? 1 : ctx.cpus();
         Optional<Integer> gpu = ctx == null ? Optional.empty()
@@ -239,7 +275,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
         if (ctx != null) {
             // A killed task (a cancelled sweep or trial) ends after its epoch even when the interrupt of its thread
             // was lost in a library call.
-            listeners.add(r -> ctx.isInterrupted() ? EpochDecision.STOP : EpochDecision.CONTINUE);
+            listeners.add(r -> ctx.isInterrupted() || CANCELLED_HERE.contains(group) ? EpochDecision.STOP
+                    : EpochDecision.CONTINUE);
         }
         Integer faultAfter = faults.get(task.index());
         if (faultAfter != null && ctx != null && ctx.attemptNumber() == 0) {
@@ -280,6 +317,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     @Override
     public void cancelAll() {
         cancelled = true;
+        CANCELLED_HERE.add(jobGroup);
         dataParallel.forEach(Thread::interrupt);
         context.cancelJobGroup(jobGroup);
     }
