@@ -3,8 +3,8 @@ package io.rnnsweep.cli;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.report.SweepReport;
 import io.rnnsweep.spark.ForestImportance;
-import io.rnnsweep.tracking.FileStore;
 import io.rnnsweep.tracking.StoredSweep;
+import io.rnnsweep.tracking.TrackingLocation;
 import io.rnnsweep.trial.InvalidOptionException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** Rebuilds a sweep's review report from its output folder. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Rebuild report.html and its plots in a sweep's output folder (from its spec.yaml and trials.csv),",
-            "or from a sweep's runs in the embedded tracking store (--sweep NAME [--store mlruns]): leaderboard,",
+            "or from a sweep's runs in a tracking store (--sweep NAME [--store mlruns | --tracking-uri URI]): leaderboard,",
             "learning curves, objective per axis, a heatmap, gradient health, parameter importance."})
 final class ReportCommand implements Callable<Integer> {
     @Spec
@@ -40,6 +40,11 @@ final class ReportCommand implements Callable<Integer> {
             description = "the embedded tracking store that --sweep reads (default: ${DEFAULT-VALUE})")
     private Path store;
 
+    @Option(names = "--tracking-uri", paramLabel = "URI",
+            description = {"with --sweep: read the sweep from this tracking server (http(s)://host[:port],",
+                "databricks[://profile]) or embedded store (file:DIR or a folder) instead of --store"})
+    private String trackingUri;
+
     @Option(names = "--heatmap", paramLabel = "AXIS,AXIS", split = ",",
             description = "the heatmap's two swept axes (default: lr,hidden when both are swept, else the first two)")
     private List<String> heatmap;
@@ -48,11 +53,15 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         SweepData sweep;
         if (sweepName != null) {
-            if (!Files.isDirectory(store)) {
-                throw new InvalidOptionException("store", store.toString(), "an embedded tracking store folder (mlruns)");
+            TrackingLocation location = trackingUri != null
+                    ? TrackingLocation.resolve(trackingUri, java.util.Optional.empty(), System.getenv())
+                    : new TrackingLocation(java.util.Optional.empty(), store, "store");
+            if (location.server().isEmpty() && !Files.isDirectory(location.store())) {
+                throw new InvalidOptionException(trackingUri != null ? "tracking-uri" : "store",
+                        location.store().toString(), "an embedded tracking store folder (mlruns)");
             }
-            sweep = StoredSweep.load(new FileStore(store), sweepName).orElseThrow(() -> new InvalidOptionException(
-                    "sweep", sweepName, "the name of a sweep tracked in " + store));
+            sweep = StoredSweep.load(location, sweepName).orElseThrow(() -> new InvalidOptionException(
+                    "sweep", sweepName, "the name of a sweep tracked in " + location.display()));
             if (dir == null) {
                 dir = Path.of("sweeps", sweepName + "-report");
             }

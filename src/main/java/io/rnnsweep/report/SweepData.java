@@ -132,6 +132,15 @@ public record SweepData(String name, String task, String metric, boolean minimiz
                 axes, List.copyOf(trials.values()), stopping(spec.get("scheduler")));
     }
 
+    /** Reads the early-stopping scheduler of a resolved spec's YAML text: empty for none, fifo or no text. */
+    public static Optional<Stopping> stoppingOf(String specYaml) {
+        if (specYaml.isBlank()) {
+            return Optional.empty();
+        }
+        Object spec = new Yaml(new SafeConstructor(new LoaderOptions())).load(specYaml);
+        return spec instanceof Map<?, ?> m ? stopping(m.get("scheduler")) : Optional.empty();
+    }
+
     /** Reads the scheduler section of a resolved spec: empty for none or fifo. */
     private static Optional<Stopping> stopping(Object section) {
         if (!(section instanceof Map<?, ?> m) || !m.containsKey("max_epochs") || "fifo".equals(m.get("algorithm"))) {

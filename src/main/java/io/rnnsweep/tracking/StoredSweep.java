@@ -1,17 +1,17 @@
 package io.rnnsweep.tracking;
 
 import io.rnnsweep.report.SweepData;
+import io.rnnsweep.trial.EpochResult;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
- * A sweep read back from an embedded tracking store by its name: its newest parent run (tag
- * {@code rnnsweep.sweep}), the objective from the parent's tags, the swept axes (the trials' params that the
+ * A sweep read back from a tracking store by its name, for its report: its newest parent run (tag
+ * {@code rnnsweep.sweep}) in any experiment of the store (the embedded one or any MLflow server, through
+ * mlflow-client), the objective and scheduler from the parent's tags, the swept axes (the trials' params that the
  * parent's fixed params do not hold), and every trial run's metric histories as epochs.
  */
 public final class StoredSweep {
@@ -22,46 +22,42 @@ public final class StoredSweep {
      * Loads the newest run of a sweep.
      *
      * @return the sweep, or empty when the store holds no sweep of that name
+     * @throws SweepRun.UnavailableException when the server cannot be reached or refuses the requests
      */
-    public static Optional<SweepData> load(FileStore store, String sweep) {
-        List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
-        Optional<FileStore.Run> parent = store.searchRuns(experiments, Map.of("rnnsweep.sweep", sweep)).stream()
-                .filter(r -> !r.tags().containsKey(TrialRunHandle.PARENT_TAG))
-                .max(Comparator.comparingLong(r -> r.info().startTime()));
-        if (parent.isEmpty()) {
-            return Optional.empty();
-        }
-        FileStore.Run p = parent.get();
-        String[] objective = p.tags().getOrDefault("rnnsweep.objective", "min val_loss").split(" ", 2);
-        List<FileStore.Run> children = new ArrayList<>(store.searchRuns(List.of(p.info().experimentId()),
-                Map.of(TrialRunHandle.PARENT_TAG, p.info().runId())));
-        children.sort(Comparator.comparingInt(r -> Integer.parseInt(r.tags().getOrDefault("rnnsweep.trial_index", "0"))));
+    public static Optional<SweepData> load(TrackingLocation location, String sweep) {
+        return SweepRun.read(location, sweep).map(r -> data(sweep, r));
+    }
+
+    private static SweepData data(String sweep, SweepRun.ReadSweep read) {
+        Map<String, String> tags = read.parentTags();
+        String[] objective = tags.getOrDefault("rnnsweep.objective", "min val_loss").split(" ", 2);
         List<String> axes = new ArrayList<>();
-        for (FileStore.Run c : children) {
-            for (String k : c.params().keySet()) {
-                if (!p.params().containsKey(k) && !axes.contains(k)) {
+        for (SweepRun.StoredTrial t : read.trials()) {
+            for (String k : t.params().keySet()) {
+                if (!read.parentParams().containsKey(k) && !axes.contains(k)) {
                     axes.add(k);
                 }
             }
         }
         List<SweepData.Trial> trials = new ArrayList<>();
-        for (FileStore.Run c : children) {
+        for (SweepRun.StoredTrial t : read.trials()) {
             Map<String, String> options = new LinkedHashMap<>();
-            axes.forEach(a -> options.put(a, c.params().getOrDefault(a, "")));
-            TreeMap<Long, Map<String, Double>> byEpoch = new TreeMap<>();
-            for (List<FileStore.Metric> history : store.metricHistories(c.info().runId()).values()) {
-                for (FileStore.Metric m : history) {
-                    if (m.step() >= 1) { // step 0 holds the run's totals (tracking_ms), not an epoch
-                        byEpoch.computeIfAbsent(m.step(), e -> new LinkedHashMap<>(Map.of("epoch", (double) e)))
-                                .put(m.key(), m.value());
+            axes.forEach(a -> options.put(a, t.params().getOrDefault(a, "")));
+            List<Map<String, Double>> epochs = new ArrayList<>();
+            for (EpochResult e : t.epochs()) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("epoch", (double) e.epoch());
+                e.metrics().forEach((k, v) -> {
+                    if (Double.isFinite(v)) {
+                        m.put(k, v);
                     }
-                }
+                });
+                epochs.add(m);
             }
-            String status = c.tags().getOrDefault("rnnsweep.status", c.info().status().name());
-            trials.add(new SweepData.Trial(Integer.parseInt(c.tags().getOrDefault("rnnsweep.trial_index", "0")),
-                    c.info().runName(), options, status, new ArrayList<>(byEpoch.values())));
+            String status = t.status().equals("INTERRUPTED") ? "KILLED" : t.status();
+            trials.add(new SweepData.Trial(t.index(), t.runName(), options, status, epochs));
         }
-        return Optional.of(new SweepData(sweep, p.tags().getOrDefault("rnnsweep.task", ""), objective[1],
-                objective[0].equals("min"), axes, trials));
+        return new SweepData(sweep, tags.getOrDefault("rnnsweep.task", ""), objective[1], objective[0].equals("min"),
+                axes, trials, SweepData.stoppingOf(tags.getOrDefault("rnnsweep.spec", "")));
     }
 }

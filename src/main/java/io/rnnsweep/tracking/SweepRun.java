@@ -281,9 +281,10 @@ public final class SweepRun implements AutoCloseable {
      * @param epochTimes when each epoch was recorded (epoch-millis)
      * @param rung the epochs its checkpoint holds when it waited at a rung, else 0
      * @param cause why it ended, when it did
+     * @param runName its run's name
      */
     public record StoredTrial(int index, String status, Map<String, String> params, List<EpochResult> epochs,
-                              List<Long> epochTimes, int rung, String cause) {
+                              List<Long> epochTimes, int rung, String cause, String runName) {
     }
 
     /** Reads every trial run of this sweep back from the store, by trial index. */
@@ -338,6 +339,77 @@ public final class SweepRun implements AutoCloseable {
         return Optional.of(new EarlierSweep(tags(newest), storedTrials(client, in, newest.getInfo().getRunId())));
     }
 
+    /**
+     * A sweep read back from a tracking store by name, through mlflow-client: its newest parent run (in any
+     * experiment), that run's tags and params, and its trials.
+     *
+     * @param parentTags the parent run's tags (task, objective, the resolved spec)
+     * @param parentParams the parent run's params (the options every trial shares)
+     * @param trials its trials, by index
+     */
+    public record ReadSweep(Map<String, String> parentTags, Map<String, String> parentParams,
+                            List<StoredTrial> trials) {
+    }
+
+    /**
+     * Reads the newest sweep of a name from a tracking store, a server or the embedded store (served for the
+     * read on the loopback address); empty when the store holds none.
+     *
+     * @throws UnavailableException when the server cannot be reached or refuses the requests
+     */
+    public static Optional<ReadSweep> read(TrackingLocation location, String sweep) {
+        EmbeddedServer server = null;
+        TrackingTarget target;
+        if (location.server().isPresent()) {
+            target = location.server().get();
+        } else {
+            server = EmbeddedServer.start(new FileStore(location.store()), InetAddress.getLoopbackAddress(), 0, null);
+            target = new TrackingTarget(server.uri(), null, null, null);
+        }
+        try {
+            MlflowClient client = target.client();
+            List<String> experiments = new ArrayList<>();
+            Page<Service.Experiment> page = Retry.call(() -> client.searchExperiments(), START_PATIENCE_MILLIS);
+            while (true) {
+                for (Service.Experiment e : page.getItems()) {
+                    experiments.add(e.getExperimentId());
+                }
+                if (!page.hasNextPage()) {
+                    break;
+                }
+                Page<Service.Experiment> current = page;
+                page = Retry.call(current::getNextPage, START_PATIENCE_MILLIS);
+            }
+            Service.Run newest = null;
+            String in = null;
+            for (String experiment : experiments) {
+                for (Service.Run r : parents(client, experiment, sweep)) {
+                    if (newest == null || r.getInfo().getStartTime() > newest.getInfo().getStartTime()) {
+                        newest = r;
+                        in = experiment;
+                    }
+                }
+            }
+            if (newest == null) {
+                return Optional.empty();
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            newest.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+            return Optional.of(new ReadSweep(tags(newest), params,
+                    storedTrials(client, in, newest.getInfo().getRunId())));
+        } catch (RuntimeException e) {
+            if (e instanceof InvalidOptionException) {
+                throw e;
+            }
+            throw new UnavailableException("tracking server " + target + " unreachable or refusing requests: "
+                    + e.getMessage(), e);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
     private static List<StoredTrial> storedTrials(MlflowClient client, String experimentId, String parentRunId) {
         List<StoredTrial> out = new ArrayList<>();
         // A cancelled sweep's parent ends KILLED: its trials KILLED without a scheduler's word were interrupted.
@@ -373,7 +445,7 @@ public final class SweepRun implements AutoCloseable {
             int rung = status.equals("PAUSED") || status.equals("PROMOTED") || status.equals("INTERRUPTED")
                     ? Integer.parseInt(tags.getOrDefault("rnnsweep.rung", "0")) : 0;
             out.add(new StoredTrial(Integer.parseInt(tags.getOrDefault("rnnsweep.trial_index", "-1")), status, params,
-                    epochs, times, rung, cause));
+                    epochs, times, rung, cause, r.getInfo().getRunName()));
         }
         out.sort(java.util.Comparator.comparingInt(StoredTrial::index));
         return out;

@@ -64,6 +64,16 @@ class ArtifactStoresTest {
             }
             // The proxy answers 503 "disabled": no call waits out the 10-second retry window on it.
             assertTrue(seconds < 60, "the sweep took " + seconds + " s");
+
+            // The report rebuilt from the server, through mlflow-client, ranks the trials as the sweep did.
+            Path fromServer = dir.resolve("from-server");
+            Cli.Run report = run("report", "--sweep", "hello-artifacts", "--tracking-uri", server.uri(),
+                    fromServer.toString());
+            assertEquals(0, report.code(), report.out() + report.err());
+            String html = Files.readString(fromServer.resolve("report.html"));
+            String best = Files.readAllLines(dir.resolve("out").resolve("leaderboard.csv")).get(1).split(",")[2];
+            assertTrue(html.contains("4 trials") && html.contains(best), "the server's sweep, best " + best + ": "
+                    + html);
         }
     }
 

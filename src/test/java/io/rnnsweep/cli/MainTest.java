@@ -233,7 +233,8 @@ class MainTest {
         assertTrue(again.out().startsWith("report for sweep tiny: "), again.out());
         assertTrue(Files.isRegularFile(out.resolve("report.html")), "report rebuilds it from the folder");
 
-        io.rnnsweep.report.SweepData stored = io.rnnsweep.tracking.StoredSweep.load(files, "tiny").orElseThrow();
+        io.rnnsweep.report.SweepData stored = io.rnnsweep.tracking.StoredSweep.load(new io.rnnsweep.tracking
+                .TrackingLocation(java.util.Optional.empty(), store, "store"), "tiny").orElseThrow();
         io.rnnsweep.report.SweepData written = io.rnnsweep.report.SweepData.load(out);
         assertEquals(java.util.List.of("hidden"), stored.axes(), "the swept axis, told from the fixed params");
         assertEquals("val_loss", stored.metric());
