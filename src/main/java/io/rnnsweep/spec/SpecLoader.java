@@ -68,9 +68,13 @@ public final class SpecLoader {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SpecException(file.toString(), "spec", file.toString(), "a YAML text file in UTF-8 (this file"
+                    + " is not UTF-8 text: a binary file, or another encoding)");
         } catch (IOException e) {
             throw new SpecException(file.toString(), "spec", file.toString(), "a readable YAML file ("
-                    + (Files.exists(file) ? e.getMessage() : "no such file") + ")");
+                    + (Files.isDirectory(file) ? "this is a folder" : Files.exists(file) ? e.getMessage()
+                    : "no such file") + ")");
         }
         return loader.parse(text);
     }

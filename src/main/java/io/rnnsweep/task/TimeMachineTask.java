@@ -93,6 +93,13 @@ public final class TimeMachineTask implements RnnTask {
             this.validation = java.util.Arrays.copyOfRange(corpus.tokens(), split, corpus.size());
             int steps = config.seqLen();
             long needed = (long) config.batch() * steps + steps + 1;
+            if (train.length < (long) config.batch() + 2) {
+                // Not even one step per sequence fits: no seq-len helps, the corpus or the batch must change.
+                throw TrialOption.CORPUS.invalid(corpus.source() + " (too short for batch " + config.batch() + ": it has "
+                        + train.length + " training characters after preprocessing, one epoch needs at least batch"
+                        + " + 2 = " + (config.batch() + 2L) + " (seq-len 1); use a longer text, or batch at most "
+                        + Math.max(1, train.length - 2) + ")");
+            }
             if (train.length < needed) {
                 int maxSteps = (int) Math.max(0, (train.length - 1) / (config.batch() + 1L));
                 throw new InvalidOptionException(TrialOption.SEQ_LEN.key(), Integer.toString(steps),

@@ -223,4 +223,15 @@ class SpecLoaderTest {
         assertEquals("spec", e.field());
         assertTrue(e.getMessage().contains("no such file"), e.getMessage());
     }
+
+    @Test
+    void aBinaryOrFolderSpecIsRejectedSayingWhatItIs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path binary = java.nio.file.Files.write(dir.resolve("spec.yaml"), new byte[] {(byte) 0x7f, 'E', 'L', 'F',
+            (byte) 0xff, (byte) 0xfe, 0, 1});
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.load(binary));
+        assertEquals("spec", e.field());
+        assertTrue(e.getMessage().contains("not UTF-8 text"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> SpecLoader.load(dir));
+        assertTrue(e.getMessage().contains("this is a folder"), e.getMessage());
+    }
 }

@@ -71,8 +71,10 @@ class CharCorpusTest {
     void sequenceLongerThanTheCorpusIsRejectedNamingSeqLen() throws IOException {
         Path f = Files.writeString(dir.resolve("short.txt"), "a short text of a few words only");
         InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> Tasks.get(TaskName.TIMEMACHINE)
-                .open(Tasks.resolve(TaskName.TIMEMACHINE, Map.of(TrialOption.CORPUS, f.toString()))));
+                .open(Tasks.resolve(TaskName.TIMEMACHINE, Map.of(TrialOption.CORPUS, f.toString(),
+                        TrialOption.BATCH, "2"))));
         assertEquals("seq-len", e.option());
+        assertTrue(e.getMessage().contains("at most 9 with batch 2"), e.getMessage());
         assertTrue(e.getMessage().contains("training characters"), e.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,23 @@ class TasksTest {
             assertEquals(n1.params(), n2.params());
             assertTrue(!n1.params().equals(n3.params()));
         }
+    }
+
+    @Test
+    void aCorpusTooShortForAnySeqLenNamesTheCorpusAndTheLargestBatch(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path tiny = java.nio.file.Files.writeString(dir.resolve("tiny.txt"),
+                "a short text of a few words only");
+        java.util.Map<io.rnnsweep.trial.TrialOption, String> o = new java.util.EnumMap<>(
+                io.rnnsweep.trial.TrialOption.class);
+        o.put(io.rnnsweep.trial.TrialOption.CORPUS, tiny.toString());
+        io.rnnsweep.trial.TrialConfig config = Tasks.resolve(io.rnnsweep.trial.TaskName.TIMEMACHINE, o);
+        InvalidOptionException e = assertThrows(InvalidOptionException.class,
+                () -> Tasks.get(io.rnnsweep.trial.TaskName.TIMEMACHINE).open(config));
+        assertEquals("corpus", e.option());
+        assertTrue(e.getMessage().contains("too short for batch 32") && e.getMessage().contains("batch at most"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("at most 0"), e.getMessage());
     }
 
     @Test
