@@ -196,7 +196,7 @@ public final class SweepJournal {
     public static List<TpeSearch.Observation> warmStart(SweepSpec s, String source, SweepRun.EarlierSweeps store) {
         List<TpeSearch.Observation> out = new ArrayList<>();
         for (String name : s.warmStart()) {
-            SweepRun.EarlierSweep earlier = store.find(name).orElseThrow(() -> new SpecException(source,
+            SweepRun.ReadSweep earlier = store.find(name).orElseThrow(() -> new SpecException(source,
                     "search.warm_start", name, "the name of a sweep the tracking store holds"));
             Map<String, String> tags = earlier.parentTags();
             String task = tags.getOrDefault("rnnsweep.task", "");

@@ -292,15 +292,6 @@ public final class SweepRun implements AutoCloseable {
         return storedTrials(client, experimentId, parentRunId);
     }
 
-    /**
-     * An earlier sweep as a warm start reads it.
-     *
-     * @param parentTags its parent run's tags (task, objective, spec)
-     * @param trials its trials
-     */
-    public record EarlierSweep(Map<String, String> parentTags, List<StoredTrial> trials) {
-    }
-
     /** Reads earlier sweeps from a tracking store, by name. */
     @FunctionalInterface
     public interface EarlierSweeps {
@@ -308,7 +299,7 @@ public final class SweepRun implements AutoCloseable {
          * Returns the newest sweep of the given name, finished or not, looked for in the sweep's own experiment
          * and in the experiment of that name (a sweep's default); empty when the store holds none.
          */
-        Optional<EarlierSweep> find(String sweep);
+        Optional<ReadSweep> find(String sweep);
     }
 
     /** Returns this store's earlier sweeps (this sweep's own parent run excluded). */
@@ -316,12 +307,21 @@ public final class SweepRun implements AutoCloseable {
         return sweep -> earlier(client, Optional.of(experimentId), sweep, parentRunId);
     }
 
-    private static Optional<EarlierSweep> earlier(MlflowClient client, Optional<String> experimentId, String sweep,
-                                                  String exclude) {
+    private static Optional<ReadSweep> earlier(MlflowClient client, Optional<String> experimentId, String sweep,
+                                               String exclude) {
         List<String> experiments = new ArrayList<>();
         experimentId.ifPresent(experiments::add);
         Retry.call(() -> experimentId(client, sweep), START_PATIENCE_MILLIS)
                 .filter(id -> !experiments.contains(id)).ifPresent(experiments::add);
+        return newest(client, experiments, sweep, exclude);
+    }
+
+    /**
+     * Reads the newest parent run of a sweep's name (other than {@code exclude}) in the given experiments, with its
+     * trials; empty when there is none.
+     */
+    private static Optional<ReadSweep> newest(MlflowClient client, List<String> experiments, String sweep,
+                                              String exclude) {
         Service.Run newest = null;
         String in = null;
         for (String experiment : experiments) {
@@ -336,12 +336,14 @@ public final class SweepRun implements AutoCloseable {
         if (newest == null) {
             return Optional.empty();
         }
-        return Optional.of(new EarlierSweep(tags(newest), storedTrials(client, in, newest.getInfo().getRunId())));
+        Map<String, String> params = new LinkedHashMap<>();
+        newest.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+        return Optional.of(new ReadSweep(tags(newest), params, storedTrials(client, in, newest.getInfo().getRunId())));
     }
 
     /**
-     * A sweep read back from a tracking store by name, through mlflow-client: its newest parent run (in any
-     * experiment), that run's tags and params, and its trials.
+     * A sweep read back from a tracking store by name, through mlflow-client (for its report, or to warm-start a
+     * search): its newest parent run, that run's tags and params, and its trials.
      *
      * @param parentTags the parent run's tags (task, objective, the resolved spec)
      * @param parentParams the parent run's params (the options every trial shares)
@@ -380,23 +382,7 @@ public final class SweepRun implements AutoCloseable {
                 Page<Service.Experiment> current = page;
                 page = Retry.call(current::getNextPage, START_PATIENCE_MILLIS);
             }
-            Service.Run newest = null;
-            String in = null;
-            for (String experiment : experiments) {
-                for (Service.Run r : parents(client, experiment, sweep)) {
-                    if (newest == null || r.getInfo().getStartTime() > newest.getInfo().getStartTime()) {
-                        newest = r;
-                        in = experiment;
-                    }
-                }
-            }
-            if (newest == null) {
-                return Optional.empty();
-            }
-            Map<String, String> params = new LinkedHashMap<>();
-            newest.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
-            return Optional.of(new ReadSweep(tags(newest), params,
-                    storedTrials(client, in, newest.getInfo().getRunId())));
+            return newest(client, experiments, sweep, null);
         } catch (RuntimeException e) {
             if (e instanceof InvalidOptionException) {
                 throw e;

@@ -67,6 +67,18 @@ class ResumeTest {
         }
     }
 
+    /** Waits (3 minutes at most) until the running driver's trial runs of a sweep are as {@code ready} asks. */
+    private void awaitTrials(Process driver, FileStore store, String sweep,
+                             java.util.function.Predicate<List<FileStore.Run>> ready) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!ready.test(polled(store, sweep))) {
+            assertTrue(driver.isAlive(), "the sweep ended before it could be stopped: " + Files.readString(
+                    dir.resolve("driver.log")));
+            assertTrue(System.nanoTime() < deadline, "the trials did not get there within 3 minutes");
+            Thread.sleep(50);
+        }
+    }
+
     private static boolean isTrial(FileStore.Run r) {
         return r.tags().containsKey("mlflow.parentRunId");
     }
@@ -92,19 +104,9 @@ class ResumeTest {
         Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
         // Kill the driver once two trials have ended and one waits at a rung: ended, paused and running trials.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (true) {
-            assertTrue(driver.isAlive(), "the sweep ended before it could be killed: " + Files.readString(
-                    dir.resolve("driver.log")));
-            assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
-            List<FileStore.Run> trials = polled(store, "resume-asha");
-            long ended = trials.stream().filter(r -> r.info().status() != RunStatus.RUNNING).count();
-            long paused = trials.stream().filter(r -> "PAUSED".equals(r.tags().get("rnnsweep.status"))).count();
-            if (ended >= 2 && paused >= 1) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        awaitTrials(driver, store, "resume-asha", trials -> trials.stream()
+                .filter(r -> r.info().status() != RunStatus.RUNNING).count() >= 2
+                && trials.stream().anyMatch(r -> "PAUSED".equals(r.tags().get("rnnsweep.status"))));
         driver.destroyForcibly(); // SIGKILL: no shutdown hook runs
         assertTrue(driver.waitFor(30, TimeUnit.SECONDS));
         Map<String, Map<Path, String>> endedBefore = new HashMap<>();
@@ -287,21 +289,12 @@ class ResumeTest {
         Path mlruns = dir.resolve("mlruns");
         Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs
         // and stored its checkpoint on the way (execution.checkpoint_every defaults to every epoch).
-        while (true) {
-            assertTrue(driver.isAlive(), "the sweep ended before it could be stopped");
-            assertTrue(System.nanoTime() < deadline, "no trial ended within 3 minutes");
-            List<FileStore.Run> trials = polled(store, "resume-term");
-            boolean ended = trials.stream().anyMatch(r -> r.info().status() != RunStatus.RUNNING);
-            boolean training = trials.stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING
-                    && r.tags().containsKey("rnnsweep.checkpoint_epoch"));
-            if (ended && training) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        awaitTrials(driver, store, "resume-term", trials -> trials.stream()
+                .anyMatch(r -> r.info().status() != RunStatus.RUNNING)
+                && trials.stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING
+                        && r.tags().containsKey("rnnsweep.checkpoint_epoch")));
         driver.destroy(); // SIGTERM
         assertTrue(driver.waitFor(2, TimeUnit.MINUTES), "the sweep winds down and exits");
         String log = Files.readString(dir.resolve("driver.log"));
