@@ -182,7 +182,8 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 checkpoints = checkpointDir(s, dir, effectiveMaster);
                 warm.addAll(SweepJournal.warmStart(s, file.toString(), tracking.earlierSweeps()));
-                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints);
+                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints,
+                        s.scheduler().segmented());
                 SweepJournal.checkSameTrials(s, tasks, prior, tracking.parentRunId());
             } catch (RuntimeException e) {
                 tracking.close();

@@ -250,13 +250,6 @@ final class SweepLoop {
         replays.sort(java.util.Comparator.comparingLong(Replay::time).thenComparingInt(Replay::index));
         for (Replay r : replays) {
             Trial t = trials.get(r.index());
-            if (t.phase == Phase.PAUSED) {
-                // It trained on past its rung, so the earlier run promoted it: when no result did, the scheduler
-                // did as the sweep drained (nothing running), as it does here now that the results before are in.
-                for (int p : scheduler.drained()) {
-                    queue(ready, p, false);
-                }
-            }
             // A trial queued by an earlier replayed segment had left the queue for a slot when this one came.
             if (ready.remove((Integer) r.index()) || t.phase == Phase.NEW) {
                 phase(t, Phase.RUNNING);
@@ -331,8 +324,10 @@ final class SweepLoop {
         int from = t.epochs.size();
         if (segmented) {
             int until = scheduler.segmentEnd(t.task.index(), from, schedule.maxEpochs());
+            // Between rungs a trial stores no checkpoint on the way: a resume continues it from its rung, where the
+            // scheduler's decisions replay exactly (see SweepJournal.prior).
             job = job.segment(new Segment(from, until, checkpoint(t.task.index()),
-                    schedule.keep() != CheckpointRetention.NONE, checkpointEvery, false));
+                    schedule.keep() != CheckpointRetention.NONE));
         } else if (checkpointing) {
             // The whole trial in one job, storing its checkpoint on the way (from a resumed sweep's checkpoint).
             job = job.segment(new Segment(from, t.task.config().epochs(),
@@ -461,7 +456,7 @@ final class SweepLoop {
             if (!keep) {
                 drop.add(checkpoint(t.task.index()));
             }
-            if (checkpointEvery > 0) {
+            if (checkpointEvery > 0 && !segmented) {
                 drop.add(Segment.latest(checkpoint(t.task.index())));
             }
             for (String uri : drop) {

@@ -107,9 +107,10 @@ public final class SweepJournal {
      * @param tasks the trials the spec proposes, in order
      * @param store where the sweep's checkpoints are
      * @param checkpoints the sweep's checkpoint folder; null when its trials keep none
+     * @param atRungs whether a scheduler pauses the trials at rungs (they continue only from a rung then)
      */
     public static List<PriorTrial> prior(List<SweepRun.StoredTrial> stored, List<TrialTask> tasks,
-                                         CheckpointStore store, String checkpoints) {
+                                         CheckpointStore store, String checkpoints, boolean atRungs) {
         List<PriorTrial> out = new ArrayList<>();
         for (SweepRun.StoredTrial t : stored) {
             if (t.index() < tasks.size() && t.epochs().isEmpty()
@@ -128,6 +129,11 @@ public final class SweepJournal {
                 }
                 default -> {
                     int from = checkpoints == null ? 0 : continueFrom(store, checkpoints, t.index(), t.epochs().size());
+                    if (atRungs && from != t.rung()) {
+                        // Under a scheduler a trial continues only from the rung its run says it waited at: there the
+                        // scheduler's decisions replay as they were made.
+                        from = 0;
+                    }
                     if (from > 0) {
                         outcome = new TrialOutcome(t.index(), TrialStatus.PAUSED, t.epochs().subList(0, from),
                                 List.of(), "", "", -1, 0, "", "");
