@@ -182,8 +182,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 checkpoints = checkpointDir(s, dir, effectiveMaster);
                 warm.addAll(SweepJournal.warmStart(s, file.toString(), tracking.earlierSweeps()));
-                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints,
-                        s.scheduler().segmented());
+                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints);
                 SweepJournal.checkSameTrials(s, tasks, prior, tracking.parentRunId());
             } catch (RuntimeException e) {
                 tracking.close();

@@ -14,8 +14,12 @@ import java.util.Objects;
  *     null when it restarts from its first epoch
  * @param epochTimes when each of the outcome's epochs was recorded (epoch-millis, or any increasing count): the
  *     resumed sweep tells the scheduler the earlier run's results in that order, as they came
+ * @param stoppedAtRung whether a scheduler stopped it (KILLED) where it waited at a rung: the resumed sweep's
+ *     scheduler hears its last result as a pause there and stops it again itself, as a synchronous rung decides
+ *     only when every trial alive has reached it
  */
-public record PriorTrial(int index, Map<String, String> options, TrialOutcome outcome, List<Long> epochTimes) {
+public record PriorTrial(int index, Map<String, String> options, TrialOutcome outcome, List<Long> epochTimes,
+                         boolean stoppedAtRung) {
     /** Copies the options and times; checks there is a time for each epoch. */
     public PriorTrial {
         options = Map.copyOf(Objects.requireNonNull(options, "options"));
@@ -24,6 +28,11 @@ public record PriorTrial(int index, Map<String, String> options, TrialOutcome ou
             throw new IllegalArgumentException("trial " + index + ": " + outcome.epochs().size() + " epochs, "
                     + epochTimes.size() + " times");
         }
+    }
+
+    /** Creates a prior trial that no scheduler stopped at a rung. */
+    public PriorTrial(int index, Map<String, String> options, TrialOutcome outcome, List<Long> epochTimes) {
+        this(index, options, outcome, epochTimes, false);
     }
 
     /** What a resumed sweep does with a trial of its earlier run. */

@@ -73,6 +73,8 @@ final class SweepLoop {
     private final List<SweepCallback> callbacks;
     private final List<PriorTrial> prior;
     private final Deque<Integer> restart = new ArrayDeque<>();
+    /** The kept trials of a resumed sweep that a scheduler had stopped at a rung, with why; never trained again. */
+    private final Map<Integer, String> stoppedAtRung = new LinkedHashMap<>();
     private final String checkpointDir;
     private final List<Trial> trials = new ArrayList<>();
     private final Scheduler scheduler;
@@ -209,12 +211,17 @@ final class SweepLoop {
      * The kept and continued ones' results are then told to the scheduler and the searcher in the order the
      * earlier run got them, segment by segment (each ending where the scheduler ends a segment), so an
      * order-dependent scheduler such as ASHA stands where it stood; the last segment carries the trial's status.
+     * A segment that comes for a trial still waiting at its rung was started by the scheduler as the sweep drained
+     * (nothing running), as it is here. A continued trial whose checkpoint lies between two rungs was running its
+     * segment: it goes on first, from that checkpoint to the segment's end. A trial the scheduler stopped at a rung
+     * waits there again until the scheduler stops it again.
      */
     private void takeUp(Deque<Integer> ready) {
         Map<Integer, PriorTrial> byIndex = new LinkedHashMap<>();
         prior.forEach(p -> byIndex.put(p.index(), p));
         int last = prior.stream().mapToInt(PriorTrial::index).max().orElse(-1);
-        record Replay(long time, int index, TrialOutcome segment, boolean last) {
+        /* One segment of an earlier trial; partial: the segment it was running when the driver died. */
+        record Replay(long time, int index, TrialOutcome segment, boolean last, boolean partial) {
         }
         List<Replay> replays = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
@@ -234,31 +241,72 @@ final class SweepLoop {
                 restart.add(index);
                 continue;
             }
+            boolean stoppedHere = segmented && p.stoppedAtRung();
+            if (stoppedHere) {
+                stoppedAtRung.put(index, p.outcome().cause());
+            }
             List<EpochResult> epochs = p.outcome().epochs();
             int from = 0;
             do {
-                int until = segmented ? Math.min(epochs.size(), scheduler.segmentEnd(index, from,
-                        schedule.maxEpochs())) : epochs.size();
+                int end = segmented ? scheduler.segmentEnd(index, from, schedule.maxEpochs()) : epochs.size();
+                int until = Math.min(epochs.size(), end);
                 boolean lastSegment = until >= epochs.size();
+                boolean partial = lastSegment && until < end && p.outcome().status() == TrialStatus.PAUSED;
                 TrialOutcome o = p.outcome().wholeTrial(epochs.subList(from, until), 0);
                 replays.add(new Replay(until == 0 ? Long.MIN_VALUE : p.epochTimes().get(until - 1), index,
-                        lastSegment ? o : new TrialOutcome(index, TrialStatus.PAUSED, o.epochs(), List.of(), "",
-                                o.host(), o.pid(), 0, o.gpu(), o.blas()), lastSegment));
+                        lastSegment && !stoppedHere ? o : new TrialOutcome(index, TrialStatus.PAUSED, o.epochs(),
+                                List.of(), "", o.host(), o.pid(), 0, o.gpu(), o.blas()), lastSegment, partial));
                 from = until;
             } while (from < epochs.size());
         }
         replays.sort(java.util.Comparator.comparingLong(Replay::time).thenComparingInt(Replay::index));
+        List<Integer> running = new ArrayList<>();
         for (Replay r : replays) {
             Trial t = trials.get(r.index());
+            if (t.phase == Phase.PAUSED) {
+                // It went on from its rung with no result promoting it: the scheduler did as the sweep drained.
+                for (int p : scheduler.drained()) {
+                    queue(ready, p, false);
+                }
+            }
             // A trial queued by an earlier replayed segment had left the queue for a slot when this one came.
             if (ready.remove((Integer) r.index()) || t.phase == Phase.NEW) {
                 phase(t, Phase.RUNNING);
             }
+            if (r.partial()) {
+                trainedOn(t, r.segment());
+                running.add(r.index());
+                continue;
+            }
             // Only a trial's last segment is news to the callbacks: its run already holds the earlier pauses.
-            handle(r.segment(), ready, r.last());
+            handle(r.segment(), ready, r.last() && !stoppedAtRung.containsKey(r.index()));
             if (r.last() && r.segment().status() == TrialStatus.KILLED && segmented) {
                 t.rung = t.epochs.size(); // a scheduler stopped it where it waited: at that rung
             }
+        }
+        // What was running when the driver died goes on first, as it held its slot before anything queued.
+        for (int i = running.size() - 1; i >= 0; i--) {
+            Trial t = trials.get(running.get(i));
+            phase(t, Phase.QUEUED);
+            ready.addFirst(running.get(i));
+        }
+    }
+
+    /**
+     * Takes the epochs a trial trained within a segment before the driver died: the scheduler and the searcher
+     * hear them (no rung among them: no decision); the trial continues its segment from there.
+     */
+    private void trainedOn(Trial t, TrialOutcome partial) {
+        t.epochs.addAll(partial.epochs());
+        t.last = partial;
+        sweepEpochs += partial.epochs().size();
+        Objective objective = spec.objective();
+        for (EpochResult e : partial.epochs()) {
+            if (objective.mode().better(objective.of(e), best)) {
+                best = objective.of(e);
+            }
+            searcher.onTrialResult(t.task.index(), e.epoch(), objective.of(e));
+            scheduler.onResult(t.task.index(), e.epoch(), objective.of(e));
         }
     }
 
@@ -324,10 +372,8 @@ final class SweepLoop {
         int from = t.epochs.size();
         if (segmented) {
             int until = scheduler.segmentEnd(t.task.index(), from, schedule.maxEpochs());
-            // Between rungs a trial stores no checkpoint on the way: a resume continues it from its rung, where the
-            // scheduler's decisions replay exactly (see SweepJournal.prior).
             job = job.segment(new Segment(from, until, checkpoint(t.task.index()),
-                    schedule.keep() != CheckpointRetention.NONE));
+                    schedule.keep() != CheckpointRetention.NONE, checkpointEvery, false));
         } else if (checkpointing) {
             // The whole trial in one job, storing its checkpoint on the way (from a resumed sweep's checkpoint).
             job = job.segment(new Segment(from, t.task.config().epochs(),
@@ -348,6 +394,11 @@ final class SweepLoop {
     private void queue(Deque<Integer> ready, int index, boolean first) {
         Trial t = trials.get(index);
         if (t.phase != Phase.PAUSED) {
+            return;
+        }
+        if (stoppedAtRung.containsKey(index)) {
+            // The earlier run's scheduler stopped it here: it ends as it ended, never trained again.
+            stop(t, Optional.empty(), stoppedAtRung.get(index));
             return;
         }
         phase(t, Phase.QUEUED);
@@ -447,6 +498,15 @@ final class SweepLoop {
         }
         searcher.onTrialComplete(t.task.index(), o.status(), trialBest);
         endings.merge(o.status(), 1, Integer::sum);
+        Map<String, String> endTags = new LinkedHashMap<>(tags);
+        if (segmented && o.status() == TrialStatus.FINISHED) {
+            endTags.put("rnnsweep.rung", Integer.toString(t.epochs.size())); // where it ended, not its last pause
+        }
+        // The callbacks first (its run ends), then its checkpoints go: a driver dying in between leaves a
+        // checkpoint nobody needs, never an unfinished run without the checkpoint a resume continues it from.
+        for (SweepCallback c : callbacks) {
+            c.trialEnded(t.task, o, endTags);
+        }
         if (checkpointing && !t.epochs.isEmpty() && !(executor.cancelled() && o.status() == TrialStatus.KILLED)) {
             // Checkpoints stored on the way only serve a resume (a cancelled trial keeps them for one); a
             // scheduler's rung checkpoint is kept as asked.
@@ -456,7 +516,7 @@ final class SweepLoop {
             if (!keep) {
                 drop.add(checkpoint(t.task.index()));
             }
-            if (checkpointEvery > 0 && !segmented) {
+            if (checkpointEvery > 0) {
                 drop.add(Segment.latest(checkpoint(t.task.index())));
             }
             for (String uri : drop) {
@@ -467,13 +527,6 @@ final class SweepLoop {
                             uri, e);
                 }
             }
-        }
-        Map<String, String> endTags = new LinkedHashMap<>(tags);
-        if (segmented && o.status() == TrialStatus.FINISHED) {
-            endTags.put("rnnsweep.rung", Integer.toString(t.epochs.size())); // where it ended, not its last pause
-        }
-        for (SweepCallback c : callbacks) {
-            c.trialEnded(t.task, o, endTags);
         }
     }
 

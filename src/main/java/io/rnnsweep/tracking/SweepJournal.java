@@ -102,15 +102,14 @@ public final class SweepJournal {
 
     /**
      * Returns what a resumed sweep takes up of each stored trial: kept as it ended, continued from its latest
-     * checkpoint whose epochs the run holds (at a rung, or stored on the way), or restarted.
+     * checkpoint whose epochs the run holds (at a rung, or stored on the way between rungs), or restarted.
      *
      * @param tasks the trials the spec proposes, in order
      * @param store where the sweep's checkpoints are
      * @param checkpoints the sweep's checkpoint folder; null when its trials keep none
-     * @param atRungs whether a scheduler pauses the trials at rungs (they continue only from a rung then)
      */
     public static List<PriorTrial> prior(List<SweepRun.StoredTrial> stored, List<TrialTask> tasks,
-                                         CheckpointStore store, String checkpoints, boolean atRungs) {
+                                         CheckpointStore store, String checkpoints) {
         List<PriorTrial> out = new ArrayList<>();
         for (SweepRun.StoredTrial t : stored) {
             if (t.index() < tasks.size() && t.epochs().isEmpty()
@@ -121,19 +120,16 @@ public final class SweepJournal {
             }
             TrialOutcome outcome = null;
             List<Long> times = List.of();
+            boolean stoppedAtRung = false;
             switch (t.status()) {
                 case "FINISHED", "DIVERGED", "FAILED", "KILLED" -> {
                     outcome = new TrialOutcome(t.index(), TrialStatus.valueOf(t.status()), t.epochs(), List.of(),
                             t.cause(), "", -1, 0, "", "");
                     times = t.epochTimes();
+                    stoppedAtRung = t.status().equals("KILLED") && t.rung() > 0 && t.rung() == t.epochs().size();
                 }
                 default -> {
                     int from = checkpoints == null ? 0 : continueFrom(store, checkpoints, t.index(), t.epochs().size());
-                    if (atRungs && from != t.rung()) {
-                        // Under a scheduler a trial continues only from the rung its run says it waited at: there the
-                        // scheduler's decisions replay as they were made.
-                        from = 0;
-                    }
                     if (from > 0) {
                         outcome = new TrialOutcome(t.index(), TrialStatus.PAUSED, t.epochs().subList(0, from),
                                 List.of(), "", "", -1, 0, "", "");
@@ -141,7 +137,7 @@ public final class SweepJournal {
                     }
                 }
             }
-            out.add(new PriorTrial(t.index(), t.params(), outcome, times));
+            out.add(new PriorTrial(t.index(), t.params(), outcome, times, stoppedAtRung));
         }
         return out;
     }

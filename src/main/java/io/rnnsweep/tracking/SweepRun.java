@@ -279,7 +279,8 @@ public final class SweepRun implements AutoCloseable {
      * @param params the run's params: the trial's options
      * @param epochs every epoch the run holds, in order
      * @param epochTimes when each epoch was recorded (epoch-millis)
-     * @param rung the epochs its checkpoint holds when it waited at a rung, else 0
+     * @param rung the epochs its checkpoint holds when it waited at a rung, or the rung a scheduler stopped it at
+     *     (KILLED), else 0
      * @param cause why it ended, when it did
      * @param runName its run's name
      */
@@ -429,7 +430,9 @@ public final class SweepRun implements AutoCloseable {
                 status = "INTERRUPTED"; // a cancelled sweep's trial, not one a scheduler stopped or that timed out
             }
             int rung = status.equals("PAUSED") || status.equals("PROMOTED") || status.equals("INTERRUPTED")
-                    ? Integer.parseInt(tags.getOrDefault("rnnsweep.rung", "0")) : 0;
+                    ? Integer.parseInt(tags.getOrDefault("rnnsweep.rung", "0"))
+                    : status.equals("KILLED") && tags.containsKey("rnnsweep.stopped_by")
+                    ? Integer.parseInt(tags.getOrDefault("rnnsweep.stop_rung", "0")) : 0;
             out.add(new StoredTrial(Integer.parseInt(tags.getOrDefault("rnnsweep.trial_index", "-1")), status, params,
                     epochs, times, rung, cause, r.getInfo().getRunName()));
         }

@@ -29,7 +29,7 @@ class ResumeTest {
             space:
               hidden: [4, 8, 16]
               lr: [0.001, 0.003, 0.01]
-            scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}
+            scheduler: {algorithm: asha, max_epochs: 27, grace_epochs: 1, reduction_factor: 3}
             execution: {max_concurrent: 1}
             """;
 
@@ -39,11 +39,26 @@ class ResumeTest {
 
     /** Starts {@code rnnsweep sweep SPEC} on local[2] in a JVM of its own, as the launcher would; output to driver.log. */
     private Process startDriver(Path spec, Path out, Path mlruns) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
+        return startDriver(spec, mlruns, "--out", out.toString());
+    }
+
+    /** Starts {@code rnnsweep sweep SPEC ARGS} on local[2] in a JVM of its own; output appended to driver.log. */
+    private Process startDriver(Path spec, Path mlruns, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"),
                 "-cp", System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "sweep", spec.toString(),
-                "--out", out.toString(), "--tracking-uri", mlruns.toString(), "--master", "local[2]")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("driver.log").toFile()).start();
+                "--tracking-uri", mlruns.toString(), "--master", "local[2]"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("driver.log").toFile())).start();
+    }
+
+    /** Whether a trial's run is running a segment past its rung, with a checkpoint stored on the way there. */
+    private static boolean pastItsRung(FileStore.Run r) {
+        return r.info().status() == RunStatus.RUNNING
+                && Integer.parseInt(r.tags().getOrDefault("rnnsweep.checkpoint_epoch", "0"))
+                > Integer.parseInt(r.tags().getOrDefault("rnnsweep.rung", "0"))
+                && r.tags().containsKey("rnnsweep.rung");
     }
 
     /** The trial runs of the store's one sweep, and its parent runs. */
@@ -97,18 +112,27 @@ class ResumeTest {
     }
 
     @Test
-    void aSweepKilledWithSigkillResumesToTheLeaderboardOfAnUninterruptedOne() throws Exception {
+    void aSweepKilledWithSigkillTwiceResumesToTheLeaderboardOfAnUninterruptedOne() throws Exception {
         Path spec = Files.writeString(dir.resolve("resume.yaml"), SPEC);
         Path out = dir.resolve("out");
         Path mlruns = dir.resolve("mlruns");
         Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
-        // Kill the driver once two trials have ended and one waits at a rung: ended, paused and running trials.
+        // Kill the driver while a promoted trial trains between two rungs, past a checkpoint it stored on the way.
+        awaitTrials(driver, store, "resume-asha", trials -> trials.stream().anyMatch(ResumeTest::pastItsRung));
+        driver.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        assertTrue(driver.waitFor(30, TimeUnit.SECONDS));
+        // Resume it in a driver of its own, and kill that one too once two trials have ended and one waits at a
+        // rung: ended, paused and running trials.
+        driver = startDriver(spec, mlruns, "--resume");
         awaitTrials(driver, store, "resume-asha", trials -> trials.stream()
                 .filter(r -> r.info().status() != RunStatus.RUNNING).count() >= 2
                 && trials.stream().anyMatch(r -> "PAUSED".equals(r.tags().get("rnnsweep.status"))));
-        driver.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        driver.destroyForcibly();
         assertTrue(driver.waitFor(30, TimeUnit.SECONDS));
+        String firstResume = Files.readString(dir.resolve("driver.log"));
+        assertTrue(firstResume.matches("(?s).*resuming sweep resume-asha: \\d+ trials kept, [1-9]\\d* continued from"
+                + " checkpoints, \\d+ restarted, \\d+ new.*"), firstResume);
         Map<String, Map<Path, String>> endedBefore = new HashMap<>();
         for (FileStore.Run r : runs(store)) {
             if (isTrial(r) && r.info().status() != RunStatus.RUNNING) {

@@ -280,17 +280,33 @@ class SweepLoopTest {
         }
     }
 
-    /** What the store would hold of each trial when the driver died: its last paused or ended outcome. */
+    /**
+     * What the store would hold of each trial when the driver died after its {@code dieAfter}-th result: its last
+     * paused or ended outcome, whether a scheduler stopped it, and (when {@code trainedOn} is set) the first epoch
+     * of the segment that was running then, stored with its checkpoint on the way.
+     */
     static final class Journal implements SweepCallback {
         final Map<Integer, TrialTask> created = new LinkedHashMap<>();
         final Map<Integer, TrialOutcome> last = new LinkedHashMap<>();
+        final java.util.Set<Integer> stopped = new java.util.HashSet<>();
+        /** Every job the sweep ran, in the order it ran them (one slot: one at a time). */
+        final List<TrialTask> jobs = java.util.Collections.synchronizedList(new ArrayList<>());
         final int dieAfter;
+        final boolean trainedOn;
         int events;
         Map<Integer, TrialTask> createdAtDeath;
         Map<Integer, TrialOutcome> lastAtDeath;
+        java.util.Set<Integer> stoppedAtDeath;
 
-        Journal(int dieAfter) {
+        Journal(int dieAfter, boolean trainedOn) {
             this.dieAfter = dieAfter;
+            this.trainedOn = trainedOn;
+        }
+
+        /** The synthetic trial, keeping the job it ran. */
+        TrialOutcome run(TrialTask task) {
+            jobs.add(task);
+            return synthetic(task);
         }
 
         @Override
@@ -314,6 +330,9 @@ class SweepLoopTest {
         @Override
         public void trialEnded(TrialTask task, TrialOutcome outcome, Map<String, String> tags) {
             last.put(task.index(), outcome);
+            if (tags.containsKey("rnnsweep.stopped_by")) {
+                stopped.add(task.index());
+            }
             stamp(task.index(), outcome.epochs().size());
         }
 
@@ -330,16 +349,32 @@ class SweepLoopTest {
             if (++events == dieAfter) {
                 createdAtDeath = new LinkedHashMap<>(created);
                 lastAtDeath = new LinkedHashMap<>(last);
+                stoppedAtDeath = java.util.Set.copyOf(stopped);
                 timesAtDeath = new LinkedHashMap<>();
                 times.forEach((i, t) -> timesAtDeath.put(i, List.copyOf(t)));
             }
         }
 
-        /** The trials a resumed sweep takes up: kept, continued from their rung, or restarted. */
+        /** The trials a resumed sweep takes up: kept, continued from their rung or within a segment, or restarted. */
         List<PriorTrial> prior() {
+            Map<Integer, TrialOutcome> state = new LinkedHashMap<>(lastAtDeath);
+            Map<Integer, List<Long>> stamps = new LinkedHashMap<>(timesAtDeath);
+            TrialTask next = jobs.size() > dieAfter ? jobs.get(dieAfter) : null; // the job running at the death
+            if (trainedOn && next != null && next.segment() != null && next.segment().from() > 0
+                    && next.segment().until() - next.segment().from() >= 2) {
+                // It trained the first epoch of its segment and stored it before the driver died.
+                TrialOutcome segment = synthetic(next);
+                List<EpochResult> all = new ArrayList<>(state.get(next.index()).epochs());
+                all.add(segment.epochs().get(0));
+                state.put(next.index(), new TrialOutcome(next.index(), TrialStatus.PAUSED, all, List.of(), "", "here",
+                        1, 0, "", ""));
+                List<Long> t = new ArrayList<>(stamps.get(next.index()));
+                t.add((long) dieAfter);
+                stamps.put(next.index(), t);
+            }
             List<PriorTrial> out = new ArrayList<>();
-            createdAtDeath.forEach((index, task) -> out.add(new PriorTrial(index, task.options(),
-                    lastAtDeath.get(index), lastAtDeath.containsKey(index) ? timesAtDeath.get(index) : List.of())));
+            createdAtDeath.forEach((index, task) -> out.add(new PriorTrial(index, task.options(), state.get(index),
+                    state.containsKey(index) ? stamps.get(index) : List.of(), stoppedAtDeath.contains(index))));
             return out;
         }
     }
@@ -348,25 +383,37 @@ class SweepLoopTest {
     void aResumedSweepKeepsWhatEndedContinuesWhatPausedAndEndsAsAnUninterruptedOne() throws Exception {
         for (String[] c : CASES) {
             SweepSpec s = spec(c[0], c[1]);
-            for (int dieAfter : new int[] {2, 5}) {
-                Journal journal = new Journal(dieAfter);
-                SweepResult whole = run(s, 1, List.of(journal));
-                List<PriorTrial> prior = journal.prior();
-                int[] epochsTrained = {0};
-                SweepResult resumed;
-                try (InProcessExecutor ex = new InProcessExecutor(task -> {
-                    TrialOutcome o = synthetic(task);
-                    epochsTrained[0] += o.epochs().size();
-                    return o;
-                }, NO_CHECKPOINTS)) {
-                    resumed = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null, List.of())
-                            .resume(prior);
+            for (boolean trainedOn : new boolean[] {false, true}) {
+                for (int dieAfter = 1; ; dieAfter++) {
+                    Journal journal = new Journal(dieAfter, trainedOn);
+                    SweepResult whole;
+                    try (InProcessExecutor ex = new InProcessExecutor(journal::run, NO_CHECKPOINTS)) {
+                        whole = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null,
+                                List.of(journal)).run();
+                    }
+                    if (journal.createdAtDeath == null) {
+                        break; // it died after every result: nothing to resume
+                    }
+                    List<PriorTrial> prior = journal.prior();
+                    int[] epochsTrained = {0};
+                    SweepResult resumed;
+                    try (InProcessExecutor ex = new InProcessExecutor(task -> {
+                        TrialOutcome o = synthetic(task);
+                        epochsTrained[0] += o.epochs().size();
+                        return o;
+                    }, NO_CHECKPOINTS)) {
+                        resumed = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null, List.of())
+                                .resume(prior);
+                    }
+                    String at = c[0] + " " + c[1] + ", died after result " + dieAfter
+                            + (trainedOn ? " and an epoch of the next segment" : "");
+                    assertEquals(decisions(whole), decisions(resumed), at);
+                    int kept = prior.stream().filter(p -> p.outcome() != null)
+                            .mapToInt(p -> p.outcome().epochs().size()).sum();
+                    int all = whole.outcomes().stream().mapToInt(o -> o.epochs().size()).sum();
+                    assertEquals(all - kept, epochsTrained[0], "the resume trains only what the earlier run had not"
+                            + " kept: " + at);
                 }
-                assertEquals(decisions(whole), decisions(resumed), c[0] + " " + c[1] + ", died after " + dieAfter);
-                int kept = prior.stream().filter(p -> p.outcome() != null).mapToInt(p -> p.outcome().epochs().size())
-                        .sum();
-                int all = whole.outcomes().stream().mapToInt(o -> o.epochs().size()).sum();
-                assertEquals(all - kept, epochsTrained[0], "the resume trains only what the earlier run had not kept");
             }
         }
     }
