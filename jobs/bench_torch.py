@@ -4,11 +4,18 @@ One-hot input (28 tokens), nn.RNN / nn.LSTM / nn.GRU, a linear output layer, mea
 SGD with lr 1, clip_grad_norm_ 1, batch 32 x 35 steps with the state carried (detached) across windows.
 Prints one JSON line: training tokens/s of each epoch per model, and the single-thread SGEMM GFLOP/s of
 torch.mm on 1024 x 1024 matrices. Usage: python3 jobs/bench_torch.py CORPUS EPOCHS MODEL:HIDDEN...
+
+With --curve SEED it trains one model from that seed as d2l's train_ch8 does (each epoch from a random offset in
+[0, 35], the last 10% of the text held out) and prints its validation perplexity after every epoch, computed as
+rnnsweep's timemachine task does (the held-out tail cut into at most 32 contiguous rows, one pass from a zero
+state): python3 jobs/bench_torch.py --curve SEED CORPUS EPOCHS MODEL:HIDDEN
 One thread needs OPENBLAS_NUM_THREADS=1 too (jobs/bench-trainer.sh sets it): torch.set_num_threads does not
 reach the BLAS Debian's torch calls; the JSON records the setting.
 """
 import json
+import math
 import os
+import random
 import re
 import sys
 import time
@@ -36,8 +43,7 @@ class Model(nn.Module):
         return self.out(y.reshape(-1, y.shape[-1])), state
 
 
-def epoch(model, data, batch, steps, optimizer, loss_fn):
-    offset = 0
+def epoch(model, data, batch, steps, optimizer, loss_fn, offset=0):
     per_row = (len(data) - offset - 1) // batch
     xs = torch.tensor(data[offset:offset + per_row * batch]).reshape(batch, per_row)
     ys = torch.tensor(data[offset + 1:offset + 1 + per_row * batch]).reshape(batch, per_row)
@@ -76,7 +82,38 @@ def sgemm_gflops(n=1024, repeats=10):
     return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
 
 
+def validation_perplexity(model, held, batch, steps):
+    """Perplexity on the held-out tail: at most `batch` contiguous rows of whole windows, one pass, zero state."""
+    rows = max(1, min(batch, (len(held) - 1) // steps))
+    length = (len(held) - 1) // rows
+    x = torch.tensor([held[r * length:(r + 1) * length] for r in range(rows)])
+    y = torch.tensor([held[r * length + 1:(r + 1) * length + 1] for r in range(rows)])
+    with torch.no_grad():
+        out, _ = model(nn.functional.one_hot(x.T, 28).float(), None)
+        return math.exp(nn.functional.cross_entropy(out, y.T.reshape(-1)).item())
+
+
+def curve(seed, path, epochs, spec):
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    data = tokens(path)
+    split = int(len(data) * 0.9)
+    train, held = data[:split], data[split:]
+    kind, hidden = spec.split(":")
+    model = Model(kind, int(hidden))
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    ppl = []
+    for _ in range(epochs):
+        epoch(model, train, 32, 35, optimizer, nn.CrossEntropyLoss(), offset=rng.randint(0, 35))
+        ppl.append(validation_perplexity(model, held, 32, 35))
+    print(json.dumps({"torch": torch.__version__, "model": spec, "seed": seed, "val_perplexity": ppl}))
+
+
 def main():
+    if sys.argv[1] == "--curve":
+        curve(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        return
     torch.set_num_threads(1)
     torch.manual_seed(0)
     data = tokens(sys.argv[1])

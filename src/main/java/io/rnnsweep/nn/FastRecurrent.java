@@ -14,8 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The configuration of a fast recurrent layer: a simple RNN (tanh), an LSTM or a GRU cell, as PyTorch defines
- * them. Its parameters are {@code W} [nIn, g·n], {@code RW} [n, g·n] and {@code b} [g·n] with g = 1, 4 or 3
- * gates, plus {@code RB} [n] for the GRU's recurrent candidate bias; the LSTM's gate order is DL4J's
+ * them. Its parameters are {@code W} [nIn, g·n], {@code RW} [n, g·n], {@code b} [g·n] and {@code RB} [g·n]
+ * with g = 1, 4 or 3 gates: PyTorch's {@code W_ih}, {@code W_hh}, {@code b_ih} and {@code b_hh}, two biases
+ * that each learn at the full rate and count in the global gradient norm (the GRU's candidate part of
+ * {@code RB} sits inside its reset gate's product, as PyTorch's {@code b_hn}); the LSTM's gate order is DL4J's
  * (block input, forget, output, input), the GRU's PyTorch's (reset, update, candidate).
  */
 public final class FastRecurrent extends BaseRecurrentLayer {

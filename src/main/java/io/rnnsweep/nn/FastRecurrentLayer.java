@@ -95,6 +95,35 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         return (int) layerConf().getNOut();
     }
 
+    /**
+     * Returns how many leading entries of {@code RB} add to {@code b} before the gates: all of them, except the
+     * GRU's candidate part, which sits inside its reset gate's product.
+     */
+    private long mergedBias() {
+        long gn = (long) FastRecurrent.gates(layerConf().getCell()) * n();
+        return layerConf().getCell() == Cell.GRU ? gn - n() : gn;
+    }
+
+    /** Returns the bias the input projection gets: {@code b + RB} (the GRU: its reset and update parts of RB). */
+    private INDArray inputSideBias() {
+        INDArray sum = getParam(FastRecurrentParams.B).dup();
+        sum.get(NDArrayIndex.interval(0, mergedBias()))
+                .addi(getParam(FastRecurrentParams.RB).get(NDArrayIndex.interval(0, mergedBias())));
+        return sum;
+    }
+
+    /** Returns the GRU's candidate part of {@code RB} (or of its gradient): PyTorch's {@code b_hn}, [n]. */
+    private INDArray candidateBias(INDArray rb) {
+        return rb.get(NDArrayIndex.interval(mergedBias(), rb.length()));
+    }
+
+    /** Gives {@code RB}'s merged part the gradient of {@code b}: they are added before the gates. */
+    private void shareBiasGradient() {
+        INDArray rbg = gradientViews.get(FastRecurrentParams.RB);
+        rbg.get(NDArrayIndex.interval(0, mergedBias()))
+                .assign(gradientViews.get(FastRecurrentParams.B).get(NDArrayIndex.interval(0, mergedBias())));
+    }
+
     private static INDArray rows(INDArray a, long from, long to, int m) {
         return a.get(NDArrayIndex.interval(from * m, to * m), NDArrayIndex.all());
     }
@@ -170,7 +199,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                 scratch = new CpuFloatPass.Scratch(kind);
             }
             CpuFloatPass p = CpuFloatPass.forward(input, in, training, kind, n(), w, rw,
-                    getParam(FastRecurrentParams.B), kind == Cell.GRU ? getParam(FastRecurrentParams.RB) : null,
+                    inputSideBias(), kind == Cell.GRU ? candidateBias(getParam(FastRecurrentParams.RB)) : null,
                     state == null ? null : state.get(HIDDEN), state == null ? null : state.get(CELL), scratch, mgr);
             last = p;
             return permuteIfNWC(p.output());
@@ -187,7 +216,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         f.x.reshape('c', t1, m, nIn).assign(in.permute(2, 0, 1));
         f.h = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) (t1 + 1) * m, n}, 'c');
         initial(step(f.h, 0, m), state == null ? null : state.get(HIDDEN));
-        INDArray b = getParam(FastRecurrentParams.B).reshape(1, -1);
+        INDArray b = inputSideBias().reshape(1, -1);
         switch (kind) {
             case RNN -> {
                 INDArray a = rows(f.h, 1, t1 + 1, m);
@@ -223,7 +252,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                 }
             }
             case GRU -> {
-                INDArray rb = getParam(FastRecurrentParams.RB).reshape(1, -1);
+                INDArray rb = candidateBias(getParam(FastRecurrentParams.RB)).reshape(1, -1);
                 f.gates = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, 3L * n}, 'c');
                 f.aux = mgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {(long) t1 * m, 3L * n}, 'c');
                 Nd4j.gemm(f.x, w, f.gates, false, false, 1.0, 0.0);
@@ -306,15 +335,15 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         Nd4j.gemm(rows(f.h, 0, t1, m), d.recurrent(), rwg, true, false, 1.0, 0.0);
         Nd4j.gemm(f.x, d.input(), wg, true, false, 1.0, 0.0);
         d.input().sum(bg, 0);
-        boolean gru = layerConf().getCell() == Cell.GRU;
-        if (gru) {
-            cols(d.recurrent(), 2L * n, 3L * n).sum(gradientViews.get(FastRecurrentParams.RB), 0);
+        if (layerConf().getCell() == Cell.GRU) {
+            cols(d.recurrent(), 2L * n, 3L * n).sum(candidateBias(gradientViews.get(FastRecurrentParams.RB)), 0);
         }
+        shareBiasGradient();
         int nIn = (int) f.x.size(1);
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, new long[] {(long) t1 * m, nIn}, 'c');
         Nd4j.gemm(d.input(), w, eps, false, true, 1.0, 0.0);
         last = null;
-        return new Pair<>(gradient(gru), permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
+        return new Pair<>(layerGradient(), permuteIfNWC(eps.reshape('c', t1, m, nIn).permute(1, 2, 0)));
     }
 
     private Pair<Gradient, INDArray> cpuBackward(CpuFloatPass p, INDArray epsilon, int tbpttBackLength,
@@ -325,22 +354,21 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         boolean gru = layerConf().getCell() == Cell.GRU;
         CpuFloatPass.GradientViews views = new CpuFloatPass.GradientViews(gradientViews.get(FastRecurrentParams.W),
                 gradientViews.get(FastRecurrentParams.RW), gradientViews.get(FastRecurrentParams.B),
-                gru ? gradientViews.get(FastRecurrentParams.RB) : null);
+                gru ? candidateBias(gradientViews.get(FastRecurrentParams.RB)) : null);
         INDArray eps = p.backward(dOut, end, getParam(FastRecurrentParams.W),
                 getParam(FastRecurrentParams.RW), views, mgr);
+        shareBiasGradient();
         last = null;
-        return new Pair<>(gradient(gru), permuteIfNWC(eps));
+        return new Pair<>(layerGradient(), permuteIfNWC(eps));
     }
 
     /** The layer's gradient: its flat gradient array with a view per parameter. */
-    private Gradient gradient(boolean gru) {
+    private Gradient layerGradient() {
         Gradient grad = new DefaultGradient(gradientsFlattened);
         grad.gradientForVariable().put(FastRecurrentParams.W, gradientViews.get(FastRecurrentParams.W));
         grad.gradientForVariable().put(FastRecurrentParams.RW, gradientViews.get(FastRecurrentParams.RW));
         grad.gradientForVariable().put(FastRecurrentParams.B, gradientViews.get(FastRecurrentParams.B));
-        if (gru) {
-            grad.gradientForVariable().put(FastRecurrentParams.RB, gradientViews.get(FastRecurrentParams.RB));
-        }
+        grad.gradientForVariable().put(FastRecurrentParams.RB, gradientViews.get(FastRecurrentParams.RB));
         return grad;
     }
 

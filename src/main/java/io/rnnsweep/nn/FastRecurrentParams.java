@@ -13,7 +13,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The parameters of a {@link FastRecurrent} layer in one flat view: {@code W} [nIn, g·n], {@code RW} [n, g·n]
- * (both column-major, as DL4J's recurrent layers keep them), {@code b} [g·n], and for the GRU {@code RB} [n].
+ * (both column-major, as DL4J's recurrent layers keep them), {@code b} [g·n] and {@code RB} [g·n] (PyTorch's
+ * {@code b_ih} and {@code b_hh}).
  * Initial values follow the layer's configuration as DL4J's recurrent layers do: {@code W} by its weight
  * initialization, {@code RW} by its recurrent one (the weight initialization when unset), the biases at its bias
  * initialization (rnnsweep's tasks then initialize like PyTorch, see TorchInit).
@@ -32,10 +33,6 @@ final class FastRecurrentParams implements ParamInitializer {
         return (FastRecurrent) layer;
     }
 
-    private static boolean gru(Layer layer) {
-        return conf(layer).getCell() == io.rnnsweep.trial.Cell.GRU;
-    }
-
     @Override
     public long numParams(NeuralNetConfiguration conf) {
         return numParams(conf.getLayer());
@@ -46,7 +43,7 @@ final class FastRecurrentParams implements ParamInitializer {
         FastRecurrent c = conf(layer);
         long n = c.getNOut();
         long g = c.gates();
-        return c.getNIn() * g * n + n * g * n + g * n + (gru(layer) ? n : 0);
+        return c.getNIn() * g * n + n * g * n + 2 * g * n;
     }
 
     @Override
@@ -63,7 +60,7 @@ final class FastRecurrentParams implements ParamInitializer {
 
     @Override
     public List<String> biasKeys(Layer layer) {
-        return gru(layer) ? List.of(B, RB) : List.of(B);
+        return List.of(B, RB);
     }
 
     @Override
@@ -89,9 +86,7 @@ final class FastRecurrentParams implements ParamInitializer {
             input.init(nIn, gn, new long[] {nIn, gn}, 'f', m.get(W));
             recurrent.init(n, gn, new long[] {n, gn}, 'f', m.get(RW));
             m.get(B).assign(c.getBiasInit());
-            if (m.containsKey(RB)) {
-                m.get(RB).assign(c.getBiasInit());
-            }
+            m.get(RB).assign(c.getBiasInit());
         }
         for (String key : m.keySet()) {
             conf.addVariable(key);
@@ -118,9 +113,7 @@ final class FastRecurrentParams implements ParamInitializer {
         pos += n * g * n;
         m.put(B, v.get(NDArrayIndex.interval(pos, pos + g * n)));
         pos += g * n;
-        if (gru(layer)) {
-            m.put(RB, v.get(NDArrayIndex.interval(pos, pos + n)));
-        }
+        m.put(RB, v.get(NDArrayIndex.interval(pos, pos + g * n)));
         return m;
     }
 }

@@ -121,15 +121,8 @@ public final class TimeMachineTask implements RnnTask {
 
         @Override
         public List<Batch> batches(int epoch) {
-            int steps = config.seqLen();
-            int rows = config.batch();
-            int offset = Seeds.random(config.seed(), "offset", epoch).nextInt(steps + 1);
-            int perRow = (train.length - offset - 1) / rows;
-            int windows = perRow / steps;
-            int length = windows * steps;
-            INDArray x = OneHot.encode(train, offset, perRow, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
-            INDArray y = OneHot.encode(train, offset + 1, perRow, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
-            return List.of(Batch.meanOver(new DataSet(x, y), steps, windows));
+            int offset = Seeds.random(config.seed(), "offset", epoch).nextInt(config.seqLen() + 1);
+            return List.of(sequential(train, offset, config.batch(), config.seqLen()));
         }
 
         @Override
@@ -159,6 +152,19 @@ public final class TimeMachineTask implements RnnTask {
             lines.add("sample: " + sample(net, PREFIX, SAMPLE_LENGTH));
             return lines;
         }
+    }
+
+    /**
+     * Returns an epoch of d2l's sequential partitioning ({@code seq_data_iter_sequential}) from a given offset: the
+     * tokens after it cut into {@code rows} contiguous rows, visited in windows of {@code steps}, one update each.
+     */
+    static Batch sequential(int[] train, int offset, int rows, int steps) {
+        int perRow = (train.length - offset - 1) / rows;
+        int windows = perRow / steps;
+        int length = windows * steps;
+        INDArray x = OneHot.encode(train, offset, perRow, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
+        INDArray y = OneHot.encode(train, offset + 1, perRow, rows, length, CharCorpus.VOCABULARY, DataType.FLOAT);
+        return Batch.meanOver(new DataSet(x, y), steps, windows);
     }
 
     /** Warms the state up on {@code prefix}, then appends the {@code length} most likely next characters. */

@@ -37,7 +37,8 @@ import java.util.zip.ZipOutputStream;
 public record Checkpoint(Network network, int epoch, Map<String, String> state) {
     private static final String MODEL_ENTRY = "model.zip";
     private static final String STATE_ENTRY = "trainer.properties";
-    private static final int FORMAT = 1;
+    /** 2: recurrent layers with PyTorch's two biases ({@code b}, {@code RB}); format 1 had one. */
+    private static final int FORMAT = 2;
     /** Options that may change between segments of one trial. */
     private static final Set<TrialOption> MAY_DIFFER = EnumSet.of(TrialOption.EPOCHS, TrialOption.THREADS);
 
@@ -156,7 +157,8 @@ public record Checkpoint(Network network, int epoch, Map<String, String> state) 
         }
         if (!Integer.toString(FORMAT).equals(state.getProperty("format"))) {
             throw new IllegalArgumentException(file + " has checkpoint format " + state.getProperty("format")
-                    + "; this rnnsweep reads format " + FORMAT);
+                    + "; this rnnsweep reads format " + FORMAT + (state.getProperty("format", "").equals("1")
+                    ? " (format 1 was written before the recurrent layers had PyTorch's second bias)" : ""));
         }
     }
 }

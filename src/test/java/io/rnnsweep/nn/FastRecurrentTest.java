@@ -78,23 +78,44 @@ class FastRecurrentTest {
         return new INDArray[] {x, y};
     }
 
+    /**
+     * Copies the stock network's parameters into the fast one (whose layers have PyTorch's second bias, RB): the
+     * same W, RW and output layer, and the stock bias split into b and RB, so that their sum is the stock one.
+     */
+    private static void copyStock(MultiLayerNetwork reference, MultiLayerNetwork fast) {
+        for (int l = 0; l < reference.getnLayers(); l++) {
+            Map<String, INDArray> from = reference.getLayer(l).paramTable();
+            Map<String, INDArray> to = fast.getLayer(l).paramTable();
+            from.forEach((key, value) -> to.get(key).assign(value));
+            if (to.containsKey("RB")) {
+                to.get("RB").assign(from.get("b").mul(0.25));
+                to.get("b").assign(from.get("b").mul(0.75));
+            }
+        }
+    }
+
     @Test
-    void fastRnnAndLstmComputeTheStockLayersLossAndGradients() {
+    void fastRnnAndLstmComputeTheStockLayersLossAndGradientsWithPyTorchsTwoBiases() {
         for (Cell cell : new Cell[] {Cell.RNN, Cell.LSTM}) {
             MultiLayerNetwork reference = net(stock(cell, N_IN), stock(cell, HIDDEN), 0);
             MultiLayerNetwork fast = net(fast(cell, N_IN), fast(cell, HIDDEN), 0);
-            assertEquals(reference.numParams(), fast.numParams(), "same parameter layout, " + cell);
+            long biases = FastRecurrent.gates(cell) * HIDDEN * 2L;
+            assertEquals(reference.numParams() + biases, fast.numParams(), "the stock layout and a second bias, " + cell);
             Nd4j.getRandom().setSeed(3);
             reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
-            fast.setParams(reference.params().dup());
+            copyStock(reference, fast);
             INDArray[] d = data(3, 7, 11);
             Map<String, INDArray> want = gradients(reference, d);
             Map<String, INDArray> got = gradients(fast, d);
             assertEquals(reference.score(), fast.score(), 1e-12, "loss, " + cell);
-            assertEquals(want.keySet(), got.keySet());
             for (String key : want.keySet()) {
                 assertArrayEquals(want.get(key).ravel().toDoubleVector(), got.get(key).ravel().toDoubleVector(), 1e-10,
                         cell + " gradient " + key);
+            }
+            for (String layer : new String[] {"0", "1"}) {
+                assertArrayEquals(want.get(layer + "_b").ravel().toDoubleVector(),
+                        got.get(layer + "_RB").ravel().toDoubleVector(), 1e-10,
+                        cell + ": RB's gradient is b's, layer " + layer);
             }
             assertArrayEquals(reference.output(d[0]).ravel().toDoubleVector(), fast.output(d[0]).ravel().toDoubleVector(), 1e-12,
                     "inference output, " + cell);
@@ -148,14 +169,32 @@ class FastRecurrentTest {
             MultiLayerNetwork fast = net(fast(cell, N_IN), fast(cell, HIDDEN), 12);
             Nd4j.getRandom().setSeed(7);
             reference.setParams(Nd4j.rand(DataType.DOUBLE, 1, reference.numParams()).subi(0.5));
-            fast.setParams(reference.params().dup());
+            copyStock(reference, fast);
             INDArray[] d = data(3, 12, 17);
+            INDArray[] biasBefore = {reference.getLayer(0).paramTable().get("b").dup(),
+                    reference.getLayer(1).paramTable().get("b").dup()};
             reference.fit(d[0], d[1]);
             fast.fit(d[0], d[1]);
-            assertArrayEquals(reference.params().toDoubleVector(), fast.params().toDoubleVector(), 1e-10,
-                    cell + ": one SGD step of truncated BPTT, same parameters after");
+            for (int l = 0; l < 3; l++) {
+                Map<String, INDArray> want = reference.getLayer(l).paramTable();
+                Map<String, INDArray> got = fast.getLayer(l).paramTable();
+                for (String key : want.keySet()) {
+                    if (l < 2 && key.equals("b")) {
+                        // The stock layer's one bias moves by its gradient; b and RB each do (PyTorch's b_ih and
+                        // b_hh), so their sum moves twice as far.
+                        INDArray stockMove = want.get("b").sub(biasBefore[l]);
+                        INDArray fastMove = got.get("b").add(got.get("RB")).sub(biasBefore[l]);
+                        assertArrayEquals(stockMove.mul(2).toDoubleVector(), fastMove.toDoubleVector(), 1e-10,
+                                cell + ": one SGD step of truncated BPTT moves b + RB twice as far, layer " + l);
+                    } else {
+                        assertArrayEquals(want.get(key).ravel().toDoubleVector(), got.get(key).ravel()
+                                .toDoubleVector(), 1e-10, cell + ": one SGD step of truncated BPTT, " + l + "_" + key);
+                    }
+                }
+            }
             INDArray step = d[0].get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
+            copyStock(reference, fast); // the same function again, for the state's test
             reference.rnnClearPreviousState();
             fast.rnnClearPreviousState();
             for (int i = 0; i < 3; i++) {

@@ -75,7 +75,7 @@ class GlobalNormClipTest {
             double[][] before = {
                 values(layers[0].paramTable().get("W")), values(layers[0].paramTable().get("RW")),
                 values(layers[0].paramTable().get("b")), values(layers[1].paramTable().get("W")),
-                values(layers[1].paramTable().get("b"))};
+                values(layers[1].paramTable().get("b")), values(layers[0].paramTable().get("RB"))};
             int[][] x = tokens(batch.single().getFeatures());
             int[][] y = tokens(batch.single().getLabels());
             HandRnn hand = new HandRnn(28, 3, x, y);
@@ -95,7 +95,7 @@ class GlobalNormClipTest {
             double[][] after = {
                 values(layers[0].paramTable().get("W")), values(layers[0].paramTable().get("RW")),
                 values(layers[0].paramTable().get("b")), values(layers[1].paramTable().get("W")),
-                values(layers[1].paramTable().get("b"))};
+                values(layers[1].paramTable().get("b")), values(layers[0].paramTable().get("RB"))};
             for (int p = 0; p < before.length; p++) {
                 for (int i = 0; i < before[p].length; i++) {
                     double expected = before[p][i] - config.lr() * factor * grad[p][i];
@@ -125,7 +125,10 @@ class GlobalNormClipTest {
         return out;
     }
 
-    /** The network written out by hand: h_t = tanh(x_t W + h_{t-1} R + b), p_t = softmax(h_t V + c). */
+    /**
+     * The network written out by hand, as PyTorch's nn.RNN and nn.Linear define it: h_t = tanh(x_t W + b +
+     * h_{t-1} R + b_hh), p_t = softmax(h_t V + c).
+     */
     private record HandRnn(int vocab, int hidden, int[][] x, int[][] y) {
         double loss(double[][] p) {
             double[] w = p[0];
@@ -133,6 +136,7 @@ class GlobalNormClipTest {
             double[] b = p[2];
             double[] v = p[3];
             double[] c = p[4];
+            double[] bhh = p[5];
             double total = 0;
             int count = 0;
             for (int row = 0; row < x.length; row++) {
@@ -140,7 +144,7 @@ class GlobalNormClipTest {
                 for (int t = 0; t < x[row].length; t++) {
                     double[] next = new double[hidden];
                     for (int j = 0; j < hidden; j++) {
-                        double s = w[x[row][t] * hidden + j] + b[j];
+                        double s = w[x[row][t] * hidden + j] + b[j] + bhh[j];
                         for (int k = 0; k < hidden; k++) {
                             s += h[k] * r[k * hidden + j];
                         }
