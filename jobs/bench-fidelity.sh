@@ -4,8 +4,9 @@
 # out), trained by rnnsweep (`jobs/rnnsweep train --task timemachine`) and by the seeds' PyTorch code
 # (jobs/bench_torch.py --curve: d2l's sequential loop, Debian's python3-torch) from each seed, side by side (the
 # two of one model and seed at once, one thread each). Reported per model and seed: validation perplexity after
-# epochs 1, 5 and the last; per model: each side's mean and range at those epochs, the ratio of the means at the
-# last epoch, and whether every rnnsweep seed lies inside PyTorch's band (its seeds' range) at each of them.
+# epochs 1, 5 and the last, and training perplexity after the last; per model: each side's mean and range at
+# those epochs, the ratio of the means, and whether every rnnsweep seed lies inside PyTorch's band (its seeds'
+# range) at each of them.
 # Environment: BENCH_MODELS (default "rnn:512 lstm:256 gru:256"), BENCH_SEEDS (default "0 1 2"), BENCH_EPOCHS
 # (default 20).
 # Usage: jobs/bench-fidelity.sh [OUT.json]     (RNN 512 alone, 3 seeds, 20 epochs: about 40 minutes on 2 cores)
@@ -54,13 +55,21 @@ result = {"settings": "timemachine, SGD lr 1, clip 1, batch 32 x 35, last 10% he
 for spec in models:
     kind, hidden = spec.split(":")
     curves = {"rnnsweep": {}, "pytorch": {}}
+    train = {"rnnsweep": {}, "pytorch": {}}
     for seed in seeds:
         with open(os.path.join(work, f"rnnsweep-{kind}{hidden}-{seed}.csv")) as f:
-            curves["rnnsweep"][seed] = [float(r["val_perplexity"]) for r in csv.DictReader(f)]
+            rows = list(csv.DictReader(f))
+            curves["rnnsweep"][seed] = [float(r["val_perplexity"]) for r in rows]
+            train["rnnsweep"][seed] = float(rows[-1]["train_perplexity"])
         with open(os.path.join(work, f"torch-{kind}{hidden}-{seed}.json")) as f:
-            curves["pytorch"][seed] = json.load(f)["val_perplexity"]
+            run = json.load(f)
+            curves["pytorch"][seed] = run["val_perplexity"]
+            train["pytorch"][seed] = run["train_perplexity"][-1]
     model = {"val_perplexity": {side: {seed: {f"epoch_{e}": c[e - 1] for e in marks} for seed, c in by.items()}
-                                for side, by in curves.items()}}
+                                for side, by in curves.items()},
+             f"train_perplexity_epoch_{epochs}": train,
+             f"train_perplexity_epoch_{epochs}_mean_ratio": statistics.mean(train["rnnsweep"].values())
+                 / statistics.mean(train["pytorch"].values())}
     for e in marks:
         ours = [c[e - 1] for c in curves["rnnsweep"].values()]
         theirs = [c[e - 1] for c in curves["pytorch"].values()]

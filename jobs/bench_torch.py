@@ -8,7 +8,8 @@ torch.mm on 1024 x 1024 matrices. Usage: python3 jobs/bench_torch.py CORPUS EPOC
 With --curve SEED it trains one model from that seed as d2l's train_ch8 does (each epoch from a random offset in
 [0, 35], the last 10% of the text held out) and prints its validation perplexity after every epoch, computed as
 rnnsweep's timemachine task does (the held-out tail cut into at most 32 contiguous rows, one pass from a zero
-state): python3 jobs/bench_torch.py --curve SEED CORPUS EPOCHS MODEL:HIDDEN
+state), and its training perplexity (exp of the epoch's mean window loss, as d2l reports it):
+python3 jobs/bench_torch.py --curve SEED CORPUS EPOCHS MODEL:HIDDEN
 One thread needs OPENBLAS_NUM_THREADS=1 too (jobs/bench-trainer.sh sets it): torch.set_num_threads does not
 reach the BLAS Debian's torch calls; the JSON records the setting.
 """
@@ -43,7 +44,7 @@ class Model(nn.Module):
         return self.out(y.reshape(-1, y.shape[-1])), state
 
 
-def epoch(model, data, batch, steps, optimizer, loss_fn, offset=0):
+def epoch(model, data, batch, steps, optimizer, loss_fn, offset=0, losses=None):
     per_row = (len(data) - offset - 1) // batch
     xs = torch.tensor(data[offset:offset + per_row * batch]).reshape(batch, per_row)
     ys = torch.tensor(data[offset + 1:offset + 1 + per_row * batch]).reshape(batch, per_row)
@@ -62,6 +63,8 @@ def epoch(model, data, batch, steps, optimizer, loss_fn, offset=0):
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         count += y.numel()
+        if losses is not None:
+            losses.append(loss.item())
     return count / (time.perf_counter() - start)
 
 
@@ -103,11 +106,14 @@ def curve(seed, path, epochs, spec):
     kind, hidden = spec.split(":")
     model = Model(kind, int(hidden))
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
-    ppl = []
+    ppl, train_ppl = [], []
     for _ in range(epochs):
-        epoch(model, train, 32, 35, optimizer, nn.CrossEntropyLoss(), offset=rng.randint(0, 35))
+        losses = []
+        epoch(model, train, 32, 35, optimizer, nn.CrossEntropyLoss(), offset=rng.randint(0, 35), losses=losses)
+        train_ppl.append(math.exp(sum(losses) / len(losses)))  # d2l's: every window has batch x steps tokens
         ppl.append(validation_perplexity(model, held, 32, 35))
-    print(json.dumps({"torch": torch.__version__, "model": spec, "seed": seed, "val_perplexity": ppl}))
+    print(json.dumps({"torch": torch.__version__, "model": spec, "seed": seed, "val_perplexity": ppl,
+                      "train_perplexity": train_ppl}))
 
 
 def main():

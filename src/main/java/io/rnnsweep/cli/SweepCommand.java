@@ -5,9 +5,7 @@ import io.rnnsweep.execution.PriorTrial;
 import io.rnnsweep.execution.SweepController;
 import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialTask;
-import io.rnnsweep.report.RungValidity;
-import io.rnnsweep.report.SweepData;
-import io.rnnsweep.report.SweepReport;
+import io.rnnsweep.report.SweepOutput;
 import io.rnnsweep.search.SearchAlgorithm;
 import io.rnnsweep.search.TpeSearch;
 import io.rnnsweep.spark.ForestImportance;
@@ -229,6 +227,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         console.flush();
         SweepResult result;
+        SweepOutput output = new SweepOutput(dir, heatmap, new ForestImportance(), console);
         boolean[] cancelled = {false};
         boolean ended = false;
         CountDownLatch wound = new CountDownLatch(1);
@@ -248,8 +247,8 @@ final class SweepCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 result = new SweepController(s, executor, concurrency, checkpoints,
-                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking))).warmStart(warm)
-                        .resume(prior);
+                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking), output))
+                        .warmStart(warm).resume(prior);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -257,24 +256,13 @@ final class SweepCommand implements Callable<Integer> {
                     // The JVM is already exiting (Ctrl-C): the hook is cancelling the trials.
                 }
             }
-            if (cancelled[0]) {
-                result = result.withStoredEpochs(SweepJournal.storedEpochs(tracking));
-            }
-            result.write(dir);
-            SweepData data = SweepData.load(dir);
-            List<Path> report = SweepReport.write(data, dir, heatmap, new ForestImportance());
-            RungValidity.of(data).ifPresent(rows -> rows.stream().filter(RungValidity.Row::untrustworthy)
-                    .forEach(r -> console.println("warning: " + RungValidity.advice(data, r))));
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (!result.leaderboard().isEmpty()) {
                 metrics.put("best_" + s.objective().metric(), result.leaderboard().get(0).objective());
             }
             metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
             metrics.put("wall_seconds", result.wallSeconds());
-            List<Path> artifacts = new ArrayList<>(List.of(dir.resolve("leaderboard.csv"),
-                    dir.resolve("summary.json"), dir.resolve("trials.csv"), dir.resolve("spec.yaml")));
-            artifacts.addAll(report);
-            int lost = tracking.finish(metrics, artifacts,
+            int lost = tracking.finish(metrics, output.files(),
                     cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve("tracking-unsent.jsonl"));
             ended = true;
             if (lost > 0) {

@@ -201,8 +201,16 @@ final class SweepLoop {
                 rungs.put(t.task.index(), t.rung);
             }
         }
-        return new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes,
+        SweepResult result = new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes,
                 (System.nanoTime() - t0) / 1e9, rungs);
+        boolean cancelled = executor.cancelled();
+        for (SweepCallback c : callbacks) {
+            result = c.sweepCompleting(result, cancelled);
+        }
+        for (SweepCallback c : callbacks) {
+            c.sweepEnded(result, cancelled);
+        }
+        return result;
     }
 
     /**
@@ -364,7 +372,8 @@ final class SweepLoop {
         spec.fixed().forEach((o, v) -> options.put(o.key(), v));
         s.chosen().forEach((o, v) -> options.put(o.key(), v));
         long timeout = spec.execution().timeout().map(Duration::toMillis).orElse(0L);
-        return new TrialTask(spec.name(), index, spec.trialConfig(s.chosen()), options, timeout);
+        return new TrialTask(spec.name(), index, spec.trialConfig(s.chosen()), options, timeout)
+                .diverging(spec.divergence());
     }
 
     private void submit(CompletionService<TrialOutcome> done, Trial t) {
@@ -380,6 +389,9 @@ final class SweepLoop {
                     checkpoint(t.task.index()), false, checkpointEvery, true));
         }
         phase(t, Phase.RUNNING);
+        for (SweepCallback c : callbacks) {
+            c.trialStarted(t.task, from);
+        }
         TrialTask run = job;
         done.submit(() -> executor.run(run));
     }

@@ -72,7 +72,7 @@ public final class TrialRunner {
         try {
             TrialConfig config = task.config().with(TrialOption.THREADS, Integer.toString(threads));
             perplexity = Tasks.get(config.task()).loss() == LossKind.CROSS_ENTROPY;
-            Trainer trainer = new Trainer(config);
+            Trainer trainer = new Trainer(config).divergence(task.divergence());
             if (fitter != null) {
                 trainer.fitter(fitter);
             }

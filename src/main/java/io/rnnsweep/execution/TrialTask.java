@@ -1,5 +1,6 @@
 package io.rnnsweep.execution;
 
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.TrialConfig;
 import java.io.Serializable;
 import java.time.Duration;
@@ -19,29 +20,37 @@ import java.util.Objects;
  * @param timeoutMillis the trial's time limit in milliseconds, 0 for none
  * @param tracking where the executor records the trial; null for no recording
  * @param segment which epochs this job trains, between checkpoints; null for the whole trial in one job
+ * @param divergence when the trial counts as diverged though its losses are finite (the spec's {@code divergence})
  */
 public record TrialTask(String sweep, int index, TrialConfig config, Map<String, String> options,
-                        long timeoutMillis, TrialRecorder tracking, Segment segment) implements Serializable {
+                        long timeoutMillis, TrialRecorder tracking, Segment segment, Divergence divergence)
+        implements Serializable {
     /** Copies the options into a serializable, ordered map. */
     public TrialTask {
         Objects.requireNonNull(sweep, "sweep");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(divergence, "divergence");
         options = new LinkedHashMap<>(options);
     }
 
-    /** Creates an unrecorded trial. */
+    /** Creates an unrecorded trial with the default divergence limits. */
     public TrialTask(String sweep, int index, TrialConfig config, Map<String, String> options, long timeoutMillis) {
-        this(sweep, index, config, options, timeoutMillis, null, null);
+        this(sweep, index, config, options, timeoutMillis, null, null, Divergence.DEFAULT);
     }
 
     /** Returns this trial, recorded through the given recorder. */
     public TrialTask tracked(TrialRecorder recorder) {
-        return new TrialTask(sweep, index, config, options, timeoutMillis, recorder, segment);
+        return new TrialTask(sweep, index, config, options, timeoutMillis, recorder, segment, divergence);
     }
 
     /** Returns this trial restricted to one segment of its epochs. */
     public TrialTask segment(Segment part) {
-        return new TrialTask(sweep, index, config, options, timeoutMillis, tracking, part);
+        return new TrialTask(sweep, index, config, options, timeoutMillis, tracking, part, divergence);
+    }
+
+    /** Returns this trial judged diverged by the given limits. */
+    public TrialTask diverging(Divergence limits) {
+        return new TrialTask(sweep, index, config, options, timeoutMillis, tracking, segment, limits);
     }
 
     /** Returns the trial's id, unique within the sweep, such as {@code hello-grid/trial-003}. */

@@ -6,6 +6,7 @@ import io.rnnsweep.space.Domain;
 import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.RnnTask;
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.Objective;
@@ -43,7 +44,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class SpecLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final List<String> TOP = List.of("name", "task", "objective", "search", "space", "fixed",
-            "execution", "scheduler", "tracking");
+            "execution", "scheduler", "tracking", "divergence");
+    private static final List<String> DIVERGENCE = List.of("baseline_factor", "best_factor");
     private static final List<String> OBJECTIVE = List.of("metric", "mode");
     private static final List<String> SEARCH = List.of("algorithm", "trials", "seed", "startup_trials",
             "warm_start");
@@ -230,9 +232,16 @@ public final class SpecLoader {
         String experiment = tracking.containsKey("experiment") ? string("tracking.experiment", tracking.get("experiment"))
                 : name;
 
+        Map<String, Object> divergenceRaw = top.containsKey("divergence")
+                ? mapping("divergence", top.get("divergence")) : Map.of();
+        keys("divergence.", divergenceRaw, DIVERGENCE);
+        Divergence divergence = new Divergence(
+                factor("divergence.baseline_factor", divergenceRaw, Divergence.DEFAULT.baselineFactor()),
+                factor("divergence.best_factor", divergenceRaw, Divergence.DEFAULT.bestFactor()));
+
         SweepSpec spec = new SweepSpec(name, taskName, objective, algorithm,
                 algorithm == SearchAlgorithm.GRID ? 0 : trials, searchSeed, space, fixed, execution, scheduler, uri,
-                experiment, startup, warmStart);
+                experiment, startup, warmStart, divergence);
         if (algorithm == SearchAlgorithm.GRID) {
             long size = 1;
             for (Domain d : space.values()) {
@@ -553,6 +562,22 @@ public final class SpecLoader {
     private double number(String field, Object raw) {
         if (!(raw instanceof Number n) || !Double.isFinite(n.doubleValue())) {
             throw error(field, String.valueOf(raw), "a finite number");
+        }
+        return n.doubleValue();
+    }
+
+    /** Reads a divergence factor: a number above 1, or {@code none} (NaN); the default when absent. */
+    private double factor(String field, Map<String, Object> block, double fallback) {
+        String key = field.substring(field.indexOf('.') + 1);
+        if (!block.containsKey(key)) {
+            return fallback;
+        }
+        Object raw = block.get(key);
+        if (raw instanceof String text && text.trim().equalsIgnoreCase("none")) {
+            return Double.NaN;
+        }
+        if (!(raw instanceof Number n) || !Double.isFinite(n.doubleValue()) || !(n.doubleValue() > 1)) {
+            throw error(field, String.valueOf(raw), "a number > 1, or none");
         }
         return n.doubleValue();
     }

@@ -62,6 +62,10 @@ public final class SpecWriter {
         }
         sc.checkpointDir().ifPresent(d -> scheduler.put("checkpoint_dir", d));
         root.put("scheduler", scheduler);
+        Map<String, Object> divergence = new LinkedHashMap<>();
+        divergence.put("baseline_factor", factor(s.divergence().baselineFactor()));
+        divergence.put("best_factor", factor(s.divergence().bestFactor()));
+        root.put("divergence", divergence);
         Map<String, Object> tracking = new LinkedHashMap<>();
         s.trackingUri().ifPresent(u -> tracking.put("uri", u));
         tracking.put("experiment", s.experiment());
@@ -87,5 +91,10 @@ public final class SpecWriter {
         }
         Domain.IntRange r = (Domain.IntRange) d;
         return Map.of("int", List.of(r.low(), r.high()));
+    }
+
+    /** A divergence factor as the spec writes it: the number, or {@code none}. */
+    private static Object factor(double f) {
+        return Double.isNaN(f) ? "none" : f;
     }
 }

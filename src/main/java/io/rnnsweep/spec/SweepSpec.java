@@ -7,6 +7,7 @@ import io.rnnsweep.search.Searcher;
 import io.rnnsweep.search.TpeSearch;
 import io.rnnsweep.space.Domain;
 import io.rnnsweep.task.Tasks;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.Objective;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
@@ -36,11 +37,12 @@ import java.util.Optional;
  * @param experiment the tracking experiment (default: the sweep's name)
  * @param startupTrials tpe: the random trials before the model takes over (0 for other searches)
  * @param warmStart tpe: earlier sweeps, by name, whose trials seed the model (empty for none)
+ * @param divergence when a trial whose losses are finite counts as diverged (default {@link Divergence#DEFAULT})
  */
 public record SweepSpec(String name, TaskName task, Objective objective, SearchAlgorithm algorithm, int trials,
                         long searchSeed, Map<TrialOption, Domain> space, Map<TrialOption, String> fixed,
                         ExecutionSpec execution, SchedulerSpec scheduler, Optional<String> trackingUri,
-                        String experiment, int startupTrials, List<String> warmStart) {
+                        String experiment, int startupTrials, List<String> warmStart, Divergence divergence) {
 
     /** Copies the maps, keeping their order. */
     public SweepSpec {
@@ -52,6 +54,7 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(trackingUri, "trackingUri");
         Objects.requireNonNull(experiment, "experiment");
+        Objects.requireNonNull(divergence, "divergence");
         space = Collections.unmodifiableMap(new LinkedHashMap<>(space));
         fixed = Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
         warmStart = List.copyOf(warmStart);
@@ -84,7 +87,7 @@ public record SweepSpec(String name, TaskName task, Objective objective, SearchA
     /** Returns this spec with another number of random trials (a sweep extended with more). */
     public SweepSpec withTrials(int count) {
         return new SweepSpec(name, task, objective, algorithm, count, searchSeed, space, fixed, execution, scheduler,
-                trackingUri, experiment, startupTrials, warmStart);
+                trackingUri, experiment, startupTrials, warmStart, divergence);
     }
 
     /** Returns a new searcher as this spec describes it, told nothing yet (no warm start). */

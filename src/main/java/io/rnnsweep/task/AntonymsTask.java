@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
@@ -79,6 +80,12 @@ public final class AntonymsTask implements RnnTask {
     @Override
     public List<String> metrics() {
         return List.of("translation_accuracy");
+    }
+
+    /** Uniform prediction over the 29 symbols: ln 29 nats per symbol. */
+    @Override
+    public Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.of(new Divergence.Baseline(Math.log(LETTERS.length()), "ln " + LETTERS.length()));
     }
 
     @Override

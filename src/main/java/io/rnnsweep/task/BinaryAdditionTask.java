@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
@@ -64,6 +65,12 @@ public final class BinaryAdditionTask implements RnnTask {
     @Override
     public List<String> metrics() {
         return List.of("bit_accuracy", "exact_accuracy");
+    }
+
+    /** Predicting 0.5 for every bit: half the squared error 0.25, summed over the seq-len bits. */
+    @Override
+    public Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.of(new Divergence.Baseline(config.seqLen() * 0.125, config.seqLen() + " bits x 0.5^2 / 2"));
     }
 
     @Override

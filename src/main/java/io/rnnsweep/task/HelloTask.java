@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
@@ -66,6 +67,12 @@ public final class HelloTask implements RnnTask {
     @Override
     public List<String> metrics() {
         return List.of("accuracy", "exact_match");
+    }
+
+    /** Uniform prediction over the 4 letters: ln 4 nats per letter. */
+    @Override
+    public Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.of(new Divergence.Baseline(Math.log(VOCABULARY.length()), "ln " + VOCABULARY.length()));
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.rnnsweep.task;
 
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** One documented RNN task: its defaults (the seed's settings), the options it takes, and its sessions. */
@@ -23,6 +25,14 @@ public interface RnnTask {
 
     /** Returns the loss the task trains on. */
     LossKind loss();
+
+    /**
+     * Returns what a prediction that ignores the input costs in the task's loss (per token or step, as the loss is
+     * averaged): the yardstick of {@link io.rnnsweep.trial.Divergence}; empty for a task that does not train.
+     */
+    default Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.empty();
+    }
 
     /** Returns the names of the task's own per-epoch metrics (besides losses, perplexity and gradient health). */
     List<String> metrics();

@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
 import io.rnnsweep.trial.TrialConfig;
@@ -66,6 +67,12 @@ public final class SineTask implements RnnTask {
     @Override
     public List<String> metrics() {
         return List.of("test_mse", "train_mse");
+    }
+
+    /** Predicting 0 (about the wave's mean over its 1.6 periods): the mean square of sin, about 1/2. */
+    @Override
+    public Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.of(new Divergence.Baseline(0.5, "the mean square of sin, 1/2"));
     }
 
     @Override

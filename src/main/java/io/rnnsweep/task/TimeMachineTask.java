@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import io.rnnsweep.trial.Cell;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.OptimizerKind;
 import io.rnnsweep.trial.TaskName;
@@ -56,6 +57,12 @@ public final class TimeMachineTask implements RnnTask {
     @Override
     public Set<TrialOption> options() {
         return EnumSet.allOf(TrialOption.class);
+    }
+
+    /** Uniform prediction over the 28 tokens: ln 28 nats per character. */
+    @Override
+    public Optional<Divergence.Baseline> noSkill(TrialConfig config) {
+        return Optional.of(new Divergence.Baseline(Math.log(CharCorpus.VOCABULARY), "ln " + CharCorpus.VOCABULARY));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rnnsweep.tracking;
 
 import io.rnnsweep.execution.SweepCallback;
+import io.rnnsweep.execution.SweepResult;
 import io.rnnsweep.execution.TrialOutcome;
 import io.rnnsweep.execution.TrialRunner;
 import io.rnnsweep.execution.TrialTask;
@@ -16,7 +17,8 @@ import java.util.Map;
 /**
  * The sweep's MLflow side, as a callback of its loop: each new trial gets the handle its executor logs its run
  * with (a child of the sweep's parent run, named like {@code hello-rnn-h8-l2-lr0.05-clipnone}), a paused trial's
- * run is tagged with where it waits, and an ended trial's run ends with its whole outcome.
+ * run is tagged with where it waits, an ended trial's run ends with its whole outcome, and a cancelled sweep's
+ * result gets back the epochs its trials' runs hold.
  */
 public final class SweepTracking implements SweepCallback {
     private final SweepSpec spec;
@@ -54,6 +56,12 @@ public final class SweepTracking implements SweepCallback {
     public void trialEnded(TrialTask task, TrialOutcome o, Map<String, String> tags) {
         run.trialEnded(handles.remove(task.index()), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
                 TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), batches(o.unsentTracking()), tags);
+    }
+
+    /** A cancelled sweep's trials bring no epochs back from their killed jobs: their runs hold them. */
+    @Override
+    public SweepResult sweepCompleting(SweepResult result, boolean cancelled) {
+        return cancelled ? result.withStoredEpochs(SweepJournal.storedEpochs(run)) : result;
     }
 
     /** Returns the records an executor could not send that are this callback's own: its runs' batches. */

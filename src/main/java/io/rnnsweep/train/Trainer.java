@@ -9,6 +9,7 @@ import io.rnnsweep.task.TaskSession;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.trial.EpochResult;
 import io.rnnsweep.trial.InvalidOptionException;
+import io.rnnsweep.trial.Divergence;
 import io.rnnsweep.trial.TrialConfig;
 import io.rnnsweep.trial.TrialResult;
 import io.rnnsweep.trial.TrialStatus;
@@ -30,10 +31,13 @@ import java.util.function.ObjIntConsumer;
  *
  * <p>The trial's status says how it ended: FINISHED after its last epoch, PAUSED at the end of a segment
  * ({@link #stopAfterEpoch}), KILLED when a listener stopped it or its thread was interrupted (a cancelled
- * Spark task), DIVERGED on a NaN or infinite loss or
- * gradient, FAILED (with the stack trace as cause) on any other exception.
+ * Spark task), DIVERGED on a NaN or infinite loss or gradient, or on an epoch whose loss blew up past its
+ * {@link Divergence} limits (that epoch is still reported), FAILED (with the stack trace as cause) on any other
+ * exception.
  */
 public final class Trainer {
+    private static final String BEST_TRAIN = "best_train_loss";
+    private static final String BEST_VALIDATION = "best_validation_loss";
     private final TrialConfig config;
     private final RnnTask task;
     private final List<EpochListener> listeners = new ArrayList<>();
@@ -45,6 +49,10 @@ public final class Trainer {
     private ObjIntConsumer<Path> everyStored;
     private int stopAfter;
     private EpochFitter fitter;
+    private Divergence divergence = Divergence.DEFAULT;
+    /** The trial's best training and validation losses so far (NaN: none), kept in its checkpoints. */
+    private double bestTrain = Double.NaN;
+    private double bestValidation = Double.NaN;
 
     /** Creates a trainer for one trial. */
     public Trainer(TrialConfig config) {
@@ -92,6 +100,12 @@ public final class Trainer {
     /** Continues from a checkpoint written for this trial instead of a fresh network. */
     public Trainer resumeFrom(Path file) {
         this.resumeFrom = file;
+        return this;
+    }
+
+    /** Sets when a trial whose losses are finite counts as diverged; {@link Divergence#DEFAULT} otherwise. */
+    public Trainer divergence(Divergence limits) {
+        this.divergence = Objects.requireNonNull(limits, "limits");
         return this;
     }
 
@@ -152,6 +166,8 @@ public final class Trainer {
         GradientControl control = new GradientControl(config.clip(), config.clipRelative(),
                 session.frozenParameters());
         control.restore(state);
+        bestTrain = Double.parseDouble(state.getOrDefault(BEST_TRAIN, "NaN"));
+        bestValidation = Double.parseDouble(state.getOrDefault(BEST_VALIDATION, "NaN"));
         net.setListeners(control);
         boolean perplexity = task.loss() == LossKind.CROSS_ENTROPY;
         List<EpochResult> results = new ArrayList<>();
@@ -198,9 +214,18 @@ public final class Trainer {
                         stats.meanNorm(), stats.maxNorm(), stats.clipFraction(), stats.tokens(),
                         stats.tokens() / trainSeconds, seconds);
                 results.add(result);
+                Optional<String> blownUp = blownUp(trainLoss, eval.loss());
+                if (blownUp.isPresent()) {
+                    for (EpochListener l : listeners) {
+                        l.onEpoch(result); // the epoch that blew up is recorded like any other
+                    }
+                    throw new DivergedException(blownUp.get());
+                }
+                bestTrain = Double.isNaN(bestTrain) ? trainLoss : Math.min(bestTrain, trainLoss);
+                bestValidation = Double.isNaN(bestValidation) ? eval.loss() : Math.min(bestValidation, eval.loss());
                 last = epoch;
                 if (checkpointTo != null) {
-                    Checkpoint.write(checkpointTo, net, epoch, config, control.state());
+                    Checkpoint.write(checkpointTo, net, epoch, config, state(control));
                 }
                 status = epoch == config.epochs() ? TrialStatus.FINISHED : TrialStatus.PAUSED;
                 boolean stop = false;
@@ -212,12 +237,12 @@ public final class Trainer {
                     break;
                 }
                 if (everyFile != null && epoch % checkpointEvery == 0 && epoch < stopAfter) {
-                    Checkpoint.write(everyFile, net, epoch, config, control.state());
+                    Checkpoint.write(everyFile, net, epoch, config, state(control));
                     everyStored.accept(everyFile, epoch);
                 }
             }
             if (checkpointAtEnd != null && (status == TrialStatus.PAUSED || status == TrialStatus.FINISHED)) {
-                Checkpoint.write(checkpointAtEnd, net, last, config, control.state());
+                Checkpoint.write(checkpointAtEnd, net, last, config, state(control));
             }
         } catch (DivergedException e) {
             return new TrialResult(config, TrialStatus.DIVERGED, results, List.of(),
@@ -226,6 +251,21 @@ public final class Trainer {
             return new TrialResult(config, TrialStatus.FAILED, results, List.of(), Optional.of(stackTrace(e)), last);
         }
         return new TrialResult(config, status, results, session.report(net), Optional.empty(), last);
+    }
+
+    /** Returns why an epoch with these losses blew up, by the divergence limits, or empty. */
+    private Optional<String> blownUp(double trainLoss, double validationLoss) {
+        Optional<Divergence.Baseline> noSkill = task.noSkill(config);
+        Optional<String> train = divergence.judge("training loss", trainLoss, bestTrain, noSkill);
+        return train.isPresent() ? train : divergence.judge("validation loss", validationLoss, bestValidation, noSkill);
+    }
+
+    /** The trainer's state a checkpoint keeps beyond the network: the gradient control's and the best losses. */
+    private Map<String, String> state(GradientControl control) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(control.state());
+        out.put(BEST_TRAIN, Double.toString(bestTrain));
+        out.put(BEST_VALIDATION, Double.toString(bestValidation));
+        return out;
     }
 
     private static String stackTrace(Throwable e) {

@@ -218,7 +218,7 @@ class SweepLoopTest {
     }
 
     @Test
-    void callbacksHearEveryTrialCreatedPausedAndEndedInOrder() throws Exception {
+    void callbacksHearEveryTrialCreatedStartedPausedAndEndedAndTheSweepsEndInOrder() throws Exception {
         SweepSpec s = spec("{algorithm: random, trials: 3, seed: 1}",
                 "{algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}");
         List<String> heard = new ArrayList<>();
@@ -244,8 +244,38 @@ class SweepLoopTest {
             public void progress(SweepProgress p) {
                 heard.add("progress " + p.trial() + " " + p.state());
             }
+
+            @Override
+            public void trialStarted(TrialTask task, int fromEpoch) {
+                heard.add("started " + task.index() + " from " + fromEpoch);
+            }
+
+            @Override
+            public SweepResult sweepCompleting(SweepResult result, boolean cancelled) {
+                heard.add("completing " + result.outcomes().size() + (cancelled ? " cancelled" : ""));
+                return result;
+            }
+
+            @Override
+            public void sweepEnded(SweepResult result, boolean cancelled) {
+                heard.add("sweep ended " + result.outcomes().size() + (cancelled ? " cancelled" : ""));
+            }
         };
         SweepResult r = run(s, 1, List.of(recorder));
+        assertEquals(List.of("completing 3", "sweep ended 3"), heard.subList(heard.size() - 2, heard.size()),
+                "the sweep's end comes last, once");
+        // Every segment starts where the trial's epochs stood: a promoted trial resumes from its rung.
+        for (TrialOutcome o : r.outcomes()) {
+            List<String> starts = heard.stream().filter(h -> h.startsWith("started " + o.index() + " ")).toList();
+            assertEquals("started " + o.index() + " from 0", starts.get(0), heard.toString());
+            for (String start : starts.subList(1, starts.size())) {
+                int from = Integer.parseInt(start.substring(start.lastIndexOf(' ') + 1));
+                assertTrue(heard.contains("paused " + o.index() + " at " + from)
+                        || heard.contains("paused " + o.index() + " at " + from + " promoted"), start + " " + heard);
+            }
+        }
+        assertTrue(heard.stream().anyMatch(h -> h.matches("started \\d+ from [1-9]\\d*")), "some trial was promoted: "
+                + heard);
         assertEquals(3, heard.stream().filter(h -> h.startsWith("created")).count(), heard.toString());
         assertEquals(3, heard.stream().filter(h -> h.startsWith("ended")).count(), heard.toString());
         assertEquals("created 0", heard.get(0));

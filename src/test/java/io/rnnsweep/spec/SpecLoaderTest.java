@@ -97,6 +97,16 @@ class SpecLoaderTest {
         assertTrue(s.trialConfigs().stream().allMatch(c -> c.epochs() == 27), "max_epochs is every trial's epochs");
         assertEquals(s, SpecLoader.parse("again.yaml", SpecWriter.toYaml(s)), "the resolved spec reads back equal");
         assertEquals("asha (rungs [2, 8], η 4, max 27 epochs)", s.scheduler().describe());
+        assertEquals(io.rnnsweep.trial.Divergence.DEFAULT, s.divergence(), "the documented divergence limits");
+        SweepSpec limits = SpecLoader.parse("limits.yaml", """
+                name: limits
+                task: hello
+                objective: {metric: val_loss, mode: min}
+                space: {hidden: [4, 8]}
+                divergence: {baseline_factor: 5, best_factor: none}
+                """);
+        assertEquals(new io.rnnsweep.trial.Divergence(5, Double.NaN), limits.divergence());
+        assertEquals(limits, SpecLoader.parse("again.yaml", SpecWriter.toYaml(limits)), "divergence reads back");
 
         SweepSpec plain = SpecLoader.parse("plain.yaml", "name: p\ntask: hello\nobjective: {metric: val_loss, mode: min}\n"
                 + "space: {hidden: [4]}\nfixed: {epochs: 7}\n");
@@ -197,7 +207,10 @@ class SpecLoaderTest {
                 Arguments.of("warm start that is no list", head + "search: {algorithm: tpe, trials: 4, warm_start: earlier}\nspace: {lr: {loguniform: [0.01, 1]}}\n", "search.warm_start", "a list of earlier sweeps' names"),
                 Arguments.of("negative checkpoint interval", head + "space: {hidden: [8]}\nexecution: {checkpoint_every: -1}\n", "execution.checkpoint_every", "'-1'"),
                 Arguments.of("checkpoint interval that is no integer", head + "space: {hidden: [8]}\nexecution: {checkpoint_every: often}\n", "execution.checkpoint_every", "'often'"),
-                Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"));
+                Arguments.of("negative gpus", head + "space: {hidden: [8]}\nexecution: {gpus_per_trial: -1}\n", "execution.gpus_per_trial", "'-1'"),
+                Arguments.of("divergence factor of 1", head + "space: {hidden: [8]}\ndivergence: {baseline_factor: 1}\n", "divergence.baseline_factor", "a number > 1, or none"),
+                Arguments.of("divergence factor that is no number", head + "space: {hidden: [8]}\ndivergence: {best_factor: high}\n", "divergence.best_factor", "'high'"),
+                Arguments.of("unknown divergence key", head + "space: {hidden: [8]}\ndivergence: {loss_factor: 3}\n", "divergence.loss_factor", "baseline_factor"));
     }
 
     @ParameterizedTest(name = "{0}")

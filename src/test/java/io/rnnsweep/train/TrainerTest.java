@@ -172,6 +172,37 @@ class TrainerTest {
     }
 
     @Test
+    void aCharLmThatBlowsUpWithoutClippingEndsDivergedWithItsEpochAndWhy() {
+        // The seeds' second tutorial: lr 100 without clipping. Its losses stay finite, far above ln 28.
+        TrialResult r = new Trainer(charLm("hidden", "128", "lr", "100", "clip", "none", "epochs", "4")).run();
+        assertEquals(TrialStatus.DIVERGED, r.status(), r.epochs().toString());
+        String cause = r.cause().orElseThrow();
+        assertTrue(cause.matches("diverged in epoch [12]: (training|validation) loss .* times the no-skill loss"
+                + " ln 28 = 3\\.332 \\(divergence\\.baseline_factor 3\\)"), cause);
+        EpochResult blown = r.epochs().get(r.epochs().size() - 1);
+        assertTrue(Double.isFinite(blown.trainLoss()) && Math.max(blown.trainLoss(), blown.validationLoss())
+                > 3 * Math.log(28), "the epoch that blew up is kept, finite: " + blown);
+        // The same trial with the limits off is left to run, as before, and finishes.
+        TrialResult unjudged = new Trainer(charLm("hidden", "128", "lr", "100", "clip", "none", "epochs", "2"))
+                .divergence(io.rnnsweep.trial.Divergence.FINITE_ONLY).run();
+        assertEquals(TrialStatus.FINISHED, unjudged.status(), () -> unjudged.cause().orElse(""));
+    }
+
+    @Test
+    void aLossBackAboveNoSkillAfterTheTrialHadLearnedCountsAsDiverged() {
+        io.rnnsweep.trial.Divergence limits = io.rnnsweep.trial.Divergence.DEFAULT;
+        java.util.Optional<io.rnnsweep.trial.Divergence.Baseline> ln28 =
+                java.util.Optional.of(new io.rnnsweep.trial.Divergence.Baseline(Math.log(28), "ln 28"));
+        assertTrue(limits.judge("training loss", 3.5, 1.5, ln28).orElseThrow().contains("back above the no-skill"
+                + " loss ln 28 = 3.332 after the trial's best 1.500 (divergence.best_factor 2)"));
+        assertTrue(limits.judge("training loss", 3.5, 2.0, ln28).isEmpty(), "its best was not 2 times below");
+        assertTrue(limits.judge("training loss", 3.0, 1.5, ln28).isEmpty(), "below no skill still");
+        assertTrue(limits.judge("training loss", 3.5, Double.NaN, ln28).isEmpty(), "no best yet");
+        assertTrue(limits.judge("training loss", 50, Double.NaN, java.util.Optional.empty()).isEmpty(),
+                "a task without a no-skill loss is judged by finiteness only");
+    }
+
+    @Test
     void clippingKeepsTheSameHugeLearningRateFinite() {
         Map<TrialOption, String> o = new EnumMap<>(TrialOption.class);
         o.put(TrialOption.OPTIMIZER, "sgd");
