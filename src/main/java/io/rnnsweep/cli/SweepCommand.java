@@ -152,6 +152,7 @@ final class SweepCommand implements Callable<Integer> {
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
         SweepRun tracking;
         List<PriorTrial> prior = List.of();
+        Map<Integer, String> runIds = new LinkedHashMap<>();
         List<TpeSearch.Observation> warm = new ArrayList<>();
         SweepSpec resolved = s;
         String checkpoints;
@@ -166,6 +167,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 Preflight.writableFolder("out", dir);
                 List<SweepRun.StoredTrial> trials = tracking.storedTrials();
+                trials.forEach(t -> runIds.put(t.index(), t.runId()));
                 if (addTrials != null) {
                     int before = trials.stream().mapToInt(SweepRun.StoredTrial::index).max().orElse(-1) + 1;
                     int total = Math.max(before, s.trials()) + addTrials;
@@ -247,7 +249,8 @@ final class SweepCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 result = new SweepController(s, executor, concurrency, checkpoints,
-                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking), output))
+                        List.of(new ConsoleProgress(s, console), new SweepTracking(s, tracking, runIds),
+                                output))
                         .warmStart(warm).resume(prior);
             } finally {
                 try {

@@ -283,9 +283,10 @@ public final class SweepRun implements AutoCloseable {
      *     (KILLED), else 0
      * @param cause why it ended, when it did
      * @param runName its run's name
+     * @param runId its run's id
      */
     public record StoredTrial(int index, String status, Map<String, String> params, List<EpochResult> epochs,
-                              List<Long> epochTimes, int rung, String cause, String runName) {
+                              List<Long> epochTimes, int rung, String cause, String runName, String runId) {
     }
 
     /** Reads every trial run of this sweep back from the store, by trial index. */
@@ -434,7 +435,7 @@ public final class SweepRun implements AutoCloseable {
                     : status.equals("KILLED") && tags.containsKey("rnnsweep.stopped_by")
                     ? Integer.parseInt(tags.getOrDefault("rnnsweep.stop_rung", "0")) : 0;
             out.add(new StoredTrial(Integer.parseInt(tags.getOrDefault("rnnsweep.trial_index", "-1")), status, params,
-                    epochs, times, rung, cause, r.getInfo().getRunName()));
+                    epochs, times, rung, cause, r.getInfo().getRunName(), r.getInfo().getRunId()));
         }
         out.sort(java.util.Comparator.comparingInt(StoredTrial::index));
         return out;
@@ -466,7 +467,29 @@ public final class SweepRun implements AutoCloseable {
 
     /** Returns the handle an executor logs a trial with. */
     public TrialRunHandle trial(String trialId, String runName, Map<String, String> params, Map<String, String> tags) {
-        return new TrialRunHandle(target, experimentId, parentRunId, trialId, runName, params, tags);
+        return trial(trialId, runName, params, tags, null);
+    }
+
+    /**
+     * Returns the handle of a trial's run: the run {@code knownRunId} names (a resumed sweep's trial), else a run
+     * this creates now, before the trial's first job, so that nobody searches for it later (the work per trial
+     * does not grow with the sweep). When the server cannot take it now, the trial's first job creates it.
+     */
+    public synchronized TrialRunHandle trial(String trialId, String runName, Map<String, String> params,
+                                             Map<String, String> tags, String knownRunId) {
+        TrialRunHandle handle = new TrialRunHandle(target, experimentId, parentRunId, trialId, runName, params, tags,
+                knownRunId);
+        if (knownRunId != null) {
+            return handle;
+        }
+        try {
+            return handle.withRunId(TrialRun.create(handle, client));
+        } catch (RuntimeException e) {
+            if (!Retry.transientFailure(e)) {
+                throw e;
+            }
+            return handle; // its first job creates the run (or the driver, when the trial ends)
+        }
     }
 
     /**
@@ -489,10 +512,15 @@ public final class SweepRun implements AutoCloseable {
                                         Map<String, String> tags) {
         replay(unsentByExecutor);
         try {
-            List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
-                    SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
-            if (!found.isEmpty() && found.get(0).getStatus() != Service.RunStatus.RUNNING
-                    && RunStatus.of(status).terminal()) {
+            Service.RunStatus stored;
+            if (handle.runId() != null) {
+                stored = Retry.call(() -> client.getRun(handle.runId()), END_PATIENCE_MILLIS).getInfo().getStatus();
+            } else {
+                List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
+                        SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
+                stored = found.isEmpty() ? null : found.get(0).getStatus();
+            }
+            if (stored != null && stored != Service.RunStatus.RUNNING && RunStatus.of(status).terminal()) {
                 return;
             }
             TrialRun run = TrialRun.open(handle, where, TrialRun.Opening.ENDING);
@@ -515,7 +543,7 @@ public final class SweepRun implements AutoCloseable {
                                          List<PendingBatch> unsentByExecutor) {
         replay(unsentByExecutor);
         try {
-            String runId = pausedRuns.get(handle.trialId());
+            String runId = handle.runId() != null ? handle.runId() : pausedRuns.get(handle.trialId());
             if (runId == null) {
                 List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
                         SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);

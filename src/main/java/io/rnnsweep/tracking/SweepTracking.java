@@ -27,10 +27,23 @@ public final class SweepTracking implements SweepCallback {
     /** The handle each trial's executor logs with, by trial index. */
     private final Map<Integer, TrialRunHandle> handles = new HashMap<>();
 
+    /** The runs a resumed sweep's earlier trials already have, by trial index. */
+    private final Map<Integer, String> existing;
+
     /** Creates the callback that logs {@code spec}'s trials under {@code run}'s parent run. */
     public SweepTracking(SweepSpec spec, SweepRun run) {
+        this(spec, run, Map.of());
+    }
+
+    /**
+     * Creates the callback of a resumed sweep, whose earlier trials keep their runs.
+     *
+     * @param existing the run id of each earlier trial, by trial index
+     */
+    public SweepTracking(SweepSpec spec, SweepRun run, Map<Integer, String> existing) {
         this.spec = spec;
         this.run = run;
+        this.existing = Map.copyOf(existing);
         this.perplexity = Tasks.get(spec.task()).loss() == LossKind.CROSS_ENTROPY;
     }
 
@@ -41,7 +54,8 @@ public final class SweepTracking implements SweepCallback {
         tags.put("rnnsweep.task", spec.task().key());
         tags.put("rnnsweep.seed", Long.toString(task.config().seed()));
         tags.put("rnnsweep.trial_index", Integer.toString(task.index()));
-        TrialRunHandle handle = run.trial(task.id(), task.config().runName(), task.options(), tags);
+        TrialRunHandle handle = run.trial(task.id(), task.config().runName(), task.options(), tags,
+                existing.get(task.index()));
         handles.put(task.index(), handle);
         return task.tracked(handle);
     }

@@ -41,6 +41,14 @@ public final class TrialRun implements TrialRecording {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * The tag a segmented trial's run keeps its tracking cost in until the trial ends (milliseconds on the trial's
+     * threads; milliseconds and count of epoch records sent), so that the cost is logged once, whole.
+     */
+    static final String COST_TAG = "rnnsweep.tracking_cost";
+    private double earlierMs;
+    private double earlierEpochMs;
+    private int earlierEpochs;
     private long trackingNanos;
     private volatile long epochNanos;
     private volatile int epochsLogged;
@@ -80,13 +88,13 @@ public final class TrialRun implements TrialRecording {
 
     private static TrialRun open0(TrialRunHandle handle, Map<String, String> where, Opening opening) {
         MlflowClient client = handle.target().client();
-        String filter = SearchFilter.of(handle.identity());
-        List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
-                PATIENCE_MILLIS);
         Path spool = Path.of(System.getProperty("java.io.tmpdir"), "rnnsweep-spool");
-        if (!found.isEmpty()) {
-            Service.RunInfo info = found.get(0);
-            Service.Run run = Retry.call(() -> client.getRun(info.getRunId()), PATIENCE_MILLIS);
+        // The driver names the run it created: one read, whatever the sweep's size; else look it up by identity.
+        Service.Run existing = handle.runId() != null
+                ? Retry.call(() -> client.getRun(handle.runId()), PATIENCE_MILLIS) : find(client, handle);
+        if (existing != null) {
+            Service.RunInfo info = existing.getInfo();
+            Service.Run run = existing;
             long through = run.getData().getMetricsList().stream().mapToLong(Service.Metric::getStep).max().orElse(0);
             RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
             Map<String, String> tags = new LinkedHashMap<>(where);
@@ -100,7 +108,10 @@ public final class TrialRun implements TrialRecording {
             if (info.getStatus() != Service.RunStatus.RUNNING) {
                 Retry.run(() -> client.setTerminated(info.getRunId(), Service.RunStatus.RUNNING, 0), PATIENCE_MILLIS);
             }
-            return new TrialRun(handle, client, log, info.getArtifactUri(), through);
+            TrialRun opened = new TrialRun(handle, client, log, info.getArtifactUri(), through);
+            opened.earlierCost(run.getData().getTagsList().stream().filter(t -> t.getKey().equals(COST_TAG))
+                    .map(Service.RunTag::getValue).findFirst().orElse(""));
+            return opened;
         }
         Map<String, String> tags = new LinkedHashMap<>(handle.identity());
         tags.putAll(handle.tags());
@@ -110,6 +121,29 @@ public final class TrialRun implements TrialRecording {
         RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
         log.log(new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()));
         return new TrialRun(handle, client, log, info.getArtifactUri(), 0);
+    }
+
+    /** Returns the trial's run found by its identity tags, or null when there is none yet. */
+    private static Service.Run find(MlflowClient client, TrialRunHandle handle) {
+        String filter = SearchFilter.of(handle.identity());
+        List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
+                PATIENCE_MILLIS);
+        return found.isEmpty() ? null : Retry.call(() -> client.getRun(found.get(0).getRunId()), PATIENCE_MILLIS);
+    }
+
+    /**
+     * Creates a trial's run on the driver before its first job, with its identity, tags and params, and returns
+     * its id: executors and the driver then open it by id (no search, whatever the sweep's size). Its
+     * {@code rnnsweep.attempts} is 0 until a job opens it.
+     */
+    static String create(TrialRunHandle handle, MlflowClient client) {
+        Map<String, String> tags = new LinkedHashMap<>(handle.identity());
+        tags.putAll(handle.tags());
+        tags.put("rnnsweep.attempts", "0");
+        Service.RunInfo info = RunLog.createRun(client, handle.experimentId(), handle.runName(), tags,
+                PATIENCE_MILLIS);
+        RunLog.send(client, new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()), PATIENCE_MILLIS);
+        return info.getRunId();
     }
 
     private static int counter(Service.Run run, String tag) {
@@ -162,7 +196,7 @@ public final class TrialRun implements TrialRecording {
     /**
      * Ends one segment of a segmented trial and leaves the run RUNNING for the next segment or for the driver,
      * which ends it with the whole trial's epochs: waits for this segment's epochs to be sent, then tags the
-     * segment's status and what tracking cost.
+     * segment's status and what tracking cost so far (the trial's end logs the whole trial's cost once).
      *
      * @return records the server did not take, to be replayed by the driver
      */
@@ -170,7 +204,10 @@ public final class TrialRun implements TrialRecording {
     public List<PendingBatch> finishSegment(TrialStatus status) {
         long t0 = System.nanoTime();
         drain();
-        log.log(new PendingBatch(runId(), cost(t0), Map.of(), Map.of("rnnsweep.status", status.name())));
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rnnsweep.status", status.name());
+        tags.put(COST_TAG, costSoFar(t0));
+        log.log(new PendingBatch(runId(), List.of(), Map.of(), tags));
         log.flush(PATIENCE_MILLIS);
         client.close();
         return log.unsent();
@@ -187,15 +224,42 @@ public final class TrialRun implements TrialRecording {
         }
     }
 
-    /** Returns what tracking held this attempt's thread up (open, handing over epochs, draining them, the end). */
+    /**
+     * Returns what tracking held the trial's threads up over its whole life (each segment's opening, handing
+     * over epochs, draining them, its end, and this end), as the metrics logged once when the trial ends.
+     */
     private List<PendingBatch.Point> cost(long endStarted) {
         long now = System.currentTimeMillis();
+        double ms = earlierMs + (trackingNanos + System.nanoTime() - endStarted) / 1e6;
+        double epochMs = earlierEpochMs + epochNanos / 1e6;
+        int epochs = earlierEpochs + epochsLogged;
         List<PendingBatch.Point> cost = new ArrayList<>();
-        cost.add(new PendingBatch.Point("tracking_ms", (trackingNanos + System.nanoTime() - endStarted) / 1e6, now, 0));
-        if (epochsLogged > 0) {
-            cost.add(new PendingBatch.Point("tracking_ms_per_epoch", epochNanos / 1e6 / epochsLogged, now, 0));
+        cost.add(new PendingBatch.Point("tracking_ms", ms, now, 0));
+        if (epochs > 0) {
+            cost.add(new PendingBatch.Point("tracking_ms_per_epoch", epochMs / epochs, now, 0));
         }
         return cost;
+    }
+
+    /** Returns the cost so far (earlier segments' and this one's) as {@link #COST_TAG} holds it. */
+    private String costSoFar(long endStarted) {
+        return String.format(java.util.Locale.ROOT, "%.3f;%.3f;%d",
+                earlierMs + (trackingNanos + System.nanoTime() - endStarted) / 1e6, earlierEpochMs + epochNanos / 1e6,
+                earlierEpochs + epochsLogged);
+    }
+
+    /** Takes up what earlier segments' tracking cost, from the run's {@link #COST_TAG} (empty: nothing yet). */
+    private void earlierCost(String tag) {
+        String[] parts = tag.split(";");
+        if (parts.length == 3) {
+            try {
+                earlierMs = Double.parseDouble(parts[0]);
+                earlierEpochMs = Double.parseDouble(parts[1]);
+                earlierEpochs = Integer.parseInt(parts[2]);
+            } catch (NumberFormatException unreadable) {
+                // someone else's tag value: the cost of this opening on is still logged
+            }
+        }
     }
 
     /** Whether this JVM already warned that artifacts could not be stored: once is enough. */

@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param runName the readable run name
  * @param params the trial's chosen values and fixed options, by option name
  * @param tags tags set when the run is created (task, seed, ...)
+ * @param runId the trial's run, when the driver created it (or a resumed sweep found it); null when the first
+ *     executor to open it creates it (or finds it by its identity tags)
  */
 public record TrialRunHandle(TrackingTarget target, String experimentId, String parentRunId, String trialId,
-                             String runName, Map<String, String> params, Map<String, String> tags)
+                             String runName, Map<String, String> params, Map<String, String> tags, String runId)
         implements TrialRecorder {
     /** The tag holding the trial's id. */
     public static final String TRIAL_ID_TAG = "rnnsweep.trial_id";
@@ -36,6 +38,11 @@ public record TrialRunHandle(TrackingTarget target, String experimentId, String 
     @Override
     public TrialRun open(Map<String, String> where, boolean nextSegment) {
         return TrialRun.open(this, where, nextSegment ? TrialRun.Opening.NEXT_SEGMENT : TrialRun.Opening.ATTEMPT);
+    }
+
+    /** Returns this handle naming the trial's run, so that nobody has to search for it. */
+    public TrialRunHandle withRunId(String id) {
+        return new TrialRunHandle(target, experimentId, parentRunId, trialId, runName, params, tags, id);
     }
 
     /** Returns the tags that identify this trial's run. */

@@ -118,6 +118,11 @@ class AshaSweepTest {
             Path artifacts = mlruns.resolve(experiment).resolve(run.info().runId()).resolve("artifacts");
             assertTrue(Files.isRegularFile(artifacts.resolve("learning_curve.png")), "the whole trial's curve");
             assertTrue(run.tags().containsKey("rnnsweep.gradient_health"));
+            // What describes the whole trial is logged once, when it ends: tracking's cost over every segment.
+            List<FileStore.Metric> cost = store.metricHistory(run.info().runId(), "tracking_ms");
+            assertEquals(1, cost.size(), "tracking_ms once, trial " + trial + ": " + cost);
+            assertEquals(1, store.metricHistory(run.info().runId(), "tracking_ms_per_epoch").size(), "trial " + trial);
+            assertEquals("1", run.tags().get("rnnsweep.attempts"), "created by the driver, opened once per attempt");
             assertEquals("bundled", run.tags().get("rnnsweep.blas"), "the BLAS the trial called (Surefire: ND4J's own)");
             if (epochs.get(trial) == 9) {
                 assertEquals(RunStatus.FINISHED, run.info().status());
