@@ -5,9 +5,13 @@
 # log-batch per epoch, tags, the learning-curve PNG and report artifacts, ending it) and
 # tracking_ms_per_epoch (one epoch's log-batch round trip). Reports their means over the trials, against the
 # trials' mean compute time.
-# Usage: jobs/bench-tracking.sh [OUT.json]    (about a minute)
+# Then the scale point: BENCH_SCALE_TRIALS (default 2000) trivial trials through the in-process executor, tracked
+# in the embedded store as a sweep tracks them (io.rnnsweep.tracking.TrackingScaleBench): the driver-side tracking
+# milliseconds per trial for the first hundred trials and the last hundred, and their ratio (goal: within 20%).
+# Usage: jobs/bench-tracking.sh [OUT.json]    (about three minutes)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=jobs/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out="${1:-$root/target/bench-tracking.json}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -37,6 +41,13 @@ wall_s="$(sed -n 's/.*"wall_seconds": \([0-9.eE+-]*\).*/\1/p' "$work/out/summary
 trial_ms="$(awk -v s="$trial_s" 'BEGIN { printf "%.1f", 1000 * s / 40 }')"
 share="$(awk -v t="$total_ms" -v c="$trial_ms" 'BEGIN { printf "%.4f", t / c }')"
 
+echo "bench-tracking: ${BENCH_SCALE_TRIALS:-2000} trivial trials tracked in the embedded store" >&2
+rnnsweep_ensure_built
+(cd "$root" && "$(rnnsweep_mvn)" -q -B -o test-compile 2>/dev/null || "$(rnnsweep_mvn)" -q -B test-compile) >&2
+# shellcheck disable=SC2046
+"${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$root/target/test-classes:$root/target/classes:$(cat "$classpath_file")" \
+  io.rnnsweep.tracking.TrackingScaleBench "$work/scale.json" "${BENCH_SCALE_TRIALS:-2000}" >&2
+
 mkdir -p "$(dirname "$out")"
 cat >"$out" <<JSON
 {
@@ -49,6 +60,7 @@ cat >"$out" <<JSON
   "trial_compute_ms_mean": $trial_ms,
   "tracking_share_of_trial": $share,
   "sweep_wall_seconds": $wall_s,
+  "scale": $(cat "$work/scale.json"),
   "cores": $(nproc),
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
