@@ -347,4 +347,41 @@ class MainTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--hiden"), r.err());
     }
+
+    @Test
+    void serveAnswersMlflowsRestApiOverASweepStoreUntilStoppedAndRefusesBadInput() throws Exception {
+        Path spec = Files.writeString(dir.resolve("tiny.yaml"), "name: served\ntask: hello\n"
+                + "objective: {metric: val_loss, mode: min}\nspace: {hidden: [4, 8]}\nfixed: {epochs: 2}\n");
+        Path store = dir.resolve("mlruns");
+        Cli.Run swept = run("sweep", spec.toString(), "--out", dir.resolve("out").toString(), "--tracking-uri",
+                store.toString(), "--master", "local[2]");
+        assertEquals(0, swept.code(), swept.err());
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("rnnsweep.repo"), "jobs", "jvm.options"), "-cp",
+                System.getProperty("java.class.path"), "io.rnnsweep.cli.Main", "serve", "--store", store.toString(),
+                "--port", "0").redirectErrorStream(true).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))
+                    .readLine();
+            assertTrue(line != null && line.startsWith("serving " + store.toAbsolutePath().normalize() + " at http://"),
+                    String.valueOf(line));
+            String uri = line.substring(line.indexOf(" at ") + 4, line.indexOf(" (MLflow"));
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri + "/api/2.0/mlflow/experiments/search"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"max_results\": 10}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            assertTrue(answer.body().contains("\"name\":\"served\""), answer.body());
+        } finally {
+            server.destroy(); // SIGTERM: it stops serving and exits
+            assertTrue(server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the server exits when stopped");
+        }
+        Cli.Run noStore = run("serve", "--store", dir.resolve("nope").toString());
+        assertEquals(2, noStore.code());
+        assertTrue(noStore.err().contains("'store'") && noStore.err().contains("an existing folder"), noStore.err());
+        Cli.Run badPort = run("serve", "--store", store.toString(), "--port", "70000");
+        assertEquals(2, badPort.code());
+        assertTrue(badPort.err().contains("'port': '70000'"), badPort.err());
+    }
 }
