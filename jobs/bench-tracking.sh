@@ -7,7 +7,8 @@
 # trials' mean compute time.
 # Then the scale point: BENCH_SCALE_TRIALS (default 2000) trivial trials through the in-process executor, tracked
 # in the embedded store as a sweep tracks them (io.rnnsweep.tracking.TrackingScaleBench): the driver-side tracking
-# milliseconds per trial for the first hundred trials and the last hundred, and their ratio (goal: within 20%).
+# milliseconds per trial for the first hundred trials (JIT warm-up included), the second hundred and the last
+# hundred, and the ratio of the last to the second (goal: within 20%).
 # Usage: jobs/bench-tracking.sh [OUT.json]    (about three minutes)
 set -euo pipefail
 # shellcheck source=jobs/common.sh

@@ -159,3 +159,54 @@ say "ASHA: $finished_asha trained to 9 epochs, $stopped_asha stopped early, $res
 [ "$resumed" -ge 2 ] || { say "expected trials resumed from their checkpoints"; exit 1; }
 [ "$kept" -eq "$finished_asha" ] || { say "expected checkpoints of finished trials only"; exit 1; }
 say "OK: ASHA sweep on the cluster, segments resumed from checkpoints on a shared folder"
+
+# An executor JVM killed with SIGKILL while it trains: Spark retries its trial on an executor the worker starts
+# again; the sweep still ends with one run per trial, every epoch logged once, every trial FINISHED.
+cat >"$work/kill.yaml" <<'YAML'
+name: cluster-kill
+task: hello
+objective: {metric: val_loss, mode: min}
+space:
+  hidden: [4, 8]
+  lr: [0.01, 0.05]
+fixed: {epochs: 400}
+execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 2}
+YAML
+say "submitting a sweep whose executor is killed while it trains"
+RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
+  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
+  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/kill.yaml" --out "$work/kill-out" \
+  --tracking-uri "$work/kill-mlruns" >"$work/kill.log" 2>&1 &
+driver=$!
+training() { # some trial run holds at least 20 epochs of val_loss
+  for f in "$work"/kill-mlruns/*/*/metrics/val_loss; do
+    [ -f "$f" ] && [ "$(wc -l <"$f")" -ge 20 ] && return 0
+  done
+  return 1
+}
+wait_for 180 "a trial to train 20 epochs" training
+victim="$(pgrep -f 'CoarseGrainedExecutorBackend.*cluster-kill|org.apache.spark.executor.CoarseGrainedExecutorBackend' \
+  | head -1)"
+[ -n "$victim" ] || { say "no executor JVM to kill"; exit 1; }
+say "killing executor JVM $victim with SIGKILL"
+kill -KILL "$victim"
+if ! wait "$driver"; then
+  say "the sweep with a killed executor failed"
+  tail -n 40 "$work/kill.log" >&2
+  exit 1
+fi
+kill_runs="$(grep -l . "$work"/kill-mlruns/*/*/tags/mlflow.parentRunId 2>/dev/null | wc -l)"
+kill_finished="$(grep -lx 'status: 3' "$work"/kill-mlruns/*/*/meta.yaml | wc -l)"
+retried="$(grep -lvx '1' "$work"/kill-mlruns/*/*/tags/rnnsweep.attempts 2>/dev/null | wc -l)"
+say "killed executor: $kill_runs child runs, $kill_finished finished runs (with the parent), $retried retried"
+[ "$kill_runs" -eq 4 ] || { say "expected one run per trial, 4, got $kill_runs"; exit 1; }
+[ "$kill_finished" -eq 5 ] || { say "expected the parent and 4 trial runs FINISHED"; exit 1; }
+[ "$retried" -ge 1 ] || { say "expected a trial retried after its executor was killed"; exit 1; }
+for f in "$work"/kill-mlruns/*/*/metrics/val_loss; do
+  steps="$(awk '{ print $3 }' "$f")"
+  [ "$(wc -l <<<"$steps")" -eq 400 ] && [ "$(sort -un <<<"$steps" | wc -l)" -eq 400 ] \
+    || { say "expected every epoch of every trial logged once: $f"; exit 1; }
+done
+rows="$(tail -n +2 "$work/kill-out/trials.csv" | wc -l)"
+[ "$rows" -eq 1600 ] || { say "expected 4 trials x 400 epochs = 1600 rows in trials.csv, got $rows"; exit 1; }
+say "OK: an executor killed with SIGKILL mid-trial: its trial retried, one run per trial, every epoch once"
