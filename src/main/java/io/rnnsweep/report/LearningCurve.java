@@ -53,11 +53,21 @@ public final class LearningCurve {
 
     /** Returns the chart as PNG bytes. */
     public static byte[] png(XYChart chart) {
+        noImageCacheFiles();
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Keeps ImageIO from caching encoded images in temporary files: its file cache registers a JVM shutdown hook
+     * the first time it is used, which fails (and with it the image) when that first time is during shutdown, as
+     * when a sweep stopped by SIGTERM writes its report.
+     */
+    static void noImageCacheFiles() {
+        javax.imageio.ImageIO.setUseCache(false);
     }
 }

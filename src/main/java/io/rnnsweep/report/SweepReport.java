@@ -79,6 +79,7 @@ public final class SweepReport {
         List<Path> files = new ArrayList<>();
         for (Map.Entry<String, Chart<?, ?>> c : charts.entrySet()) {
             Path f = dir.resolve(c.getKey());
+            LearningCurve.noImageCacheFiles();
             BitmapEncoder.saveBitmap(c.getValue(), f.toString(), BitmapEncoder.BitmapFormat.PNG);
             files.add(f);
         }
