@@ -71,6 +71,14 @@ two_workers() { [ "$(http_get "$ui" /json/ | grep -c '"state" : "ALIVE"')" -ge 2
 wait_for 60 "two workers to register" two_workers
 say "two workers registered"
 
+# submit SPEC OUT MLRUNS LOG: a sweep through jobs/submit.sh on the cluster, as this process (exec: run it in the
+# background and $! is the driver JVM's pid).
+submit() {
+  RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
+    --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
+    exec "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$1" --out "$2" --tracking-uri "$3" >"$4" 2>&1
+}
+
 cat >"$work/spec.yaml" <<'YAML'
 name: cluster-check
 task: hello
@@ -83,10 +91,7 @@ execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 1}
 YAML
 
 say "submitting through jobs/submit.sh"
-RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
-  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
-  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/spec.yaml" --out "$work/out" \
-  --tracking-uri "$work/mlruns" >"$work/driver.log" 2>&1 &
+submit "$work/spec.yaml" "$work/out" "$work/mlruns" "$work/driver.log" &
 driver=$!
 if ! wait "$driver"; then
   say "the sweep failed"
@@ -137,10 +142,7 @@ scheduler: {algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3
 execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 1}
 YAML
 say "submitting an ASHA sweep through jobs/submit.sh"
-if ! RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
-  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
-  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/asha.yaml" --out "$work/asha-out" \
-  --tracking-uri "$work/mlruns" >"$work/asha.log" 2>&1; then
+if ! (submit "$work/asha.yaml" "$work/asha-out" "$work/mlruns" "$work/asha.log"); then
   say "the ASHA sweep failed"
   tail -n 40 "$work/asha.log" >&2
   exit 1
@@ -173,10 +175,7 @@ fixed: {epochs: 400}
 execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 2}
 YAML
 say "submitting a sweep whose executor is killed while it trains"
-RNNSWEEP_SHIP=classpath RNNSWEEP_SUBMIT_ARGS="--total-executor-cores 2 --executor-memory 2g \
-  --conf spark.driver.host=127.0.0.1 --conf spark.scheduler.minRegisteredResourcesRatio=1.0" \
-  "$root/jobs/submit.sh" "spark://127.0.0.1:$port" "$work/kill.yaml" --out "$work/kill-out" \
-  --tracking-uri "$work/kill-mlruns" >"$work/kill.log" 2>&1 &
+submit "$work/kill.yaml" "$work/kill-out" "$work/kill-mlruns" "$work/kill.log" &
 driver=$!
 training() { # some trial run holds at least 20 epochs of val_loss
   for f in "$work"/kill-mlruns/*/*/metrics/val_loss; do

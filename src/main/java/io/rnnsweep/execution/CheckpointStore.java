@@ -9,6 +9,20 @@ import java.nio.file.Path;
  * cluster. It travels with the trial to whichever executor runs the next segment.
  */
 public interface CheckpointStore extends Serializable {
+    /** The store of trials that keep no checkpoints (the in-process executor's tests and benchmarks): it does nothing. */
+    CheckpointStore NONE = new CheckpointStore() {
+        @Override
+        public void download(String uri, Path to) {
+        }
+
+        @Override
+        public void upload(Path from, String uri) {
+        }
+
+        @Override
+        public void delete(String uri) {
+        }
+    };
 
     /** Copies the stored checkpoint at {@code uri} to the local file {@code to}. */
     void download(String uri, Path to) throws IOException;

@@ -512,15 +512,9 @@ public final class SweepRun implements AutoCloseable {
                                         Map<String, String> tags) {
         replay(unsentByExecutor);
         try {
-            Service.RunStatus stored;
-            if (handle.runId() != null) {
-                stored = Retry.call(() -> client.getRun(handle.runId()), END_PATIENCE_MILLIS).getInfo().getStatus();
-            } else {
-                List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
-                        SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
-                stored = found.isEmpty() ? null : found.get(0).getStatus();
-            }
-            if (stored != null && stored != Service.RunStatus.RUNNING && RunStatus.of(status).terminal()) {
+            Service.Run stored = TrialRun.existing(client, handle, END_PATIENCE_MILLIS);
+            if (stored != null && stored.getInfo().getStatus() != Service.RunStatus.RUNNING
+                    && RunStatus.of(status).terminal()) {
                 return;
             }
             TrialRun run = TrialRun.open(handle, where, TrialRun.Opening.ENDING);

@@ -89,9 +89,7 @@ public final class TrialRun implements TrialRecording {
     private static TrialRun open0(TrialRunHandle handle, Map<String, String> where, Opening opening) {
         MlflowClient client = handle.target().client();
         Path spool = Path.of(System.getProperty("java.io.tmpdir"), "rnnsweep-spool");
-        // The driver names the run it created: one read, whatever the sweep's size; else look it up by identity.
-        Service.Run existing = handle.runId() != null
-                ? Retry.call(() -> client.getRun(handle.runId()), PATIENCE_MILLIS) : find(client, handle);
+        Service.Run existing = existing(client, handle, PATIENCE_MILLIS);
         if (existing != null) {
             Service.RunInfo info = existing.getInfo();
             Service.Run run = existing;
@@ -123,12 +121,18 @@ public final class TrialRun implements TrialRecording {
         return new TrialRun(handle, client, log, info.getArtifactUri(), 0);
     }
 
-    /** Returns the trial's run found by its identity tags, or null when there is none yet. */
-    private static Service.Run find(MlflowClient client, TrialRunHandle handle) {
+    /**
+     * Returns the trial's run, or null when there is none yet: the one the handle names (one read, whatever the
+     * sweep's size), else the one its identity tags find.
+     */
+    static Service.Run existing(MlflowClient client, TrialRunHandle handle, long patience) {
+        if (handle.runId() != null) {
+            return Retry.call(() -> client.getRun(handle.runId()), patience);
+        }
         String filter = SearchFilter.of(handle.identity());
         List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
-                PATIENCE_MILLIS);
-        return found.isEmpty() ? null : Retry.call(() -> client.getRun(found.get(0).getRunId()), PATIENCE_MILLIS);
+                patience);
+        return found.isEmpty() ? null : Retry.call(() -> client.getRun(found.get(0).getRunId()), patience);
     }
 
     /**

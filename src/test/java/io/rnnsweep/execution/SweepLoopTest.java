@@ -14,7 +14,6 @@ import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,19 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class SweepLoopTest {
     /** Checkpoints of synthetic trials: nothing to store. */
-    static final CheckpointStore NO_CHECKPOINTS = new CheckpointStore() {
-        @Override
-        public void download(String uri, Path to) {
-        }
-
-        @Override
-        public void upload(Path from, String uri) {
-        }
-
-        @Override
-        public void delete(String uri) {
-        }
-    };
+    static final CheckpointStore NO_CHECKPOINTS = CheckpointStore.NONE;
 
     /**
      * A trial that answers like a real one without training: validation loss {@code a + c / epoch} with a and c

@@ -2,6 +2,7 @@ package io.rnnsweep.tracking;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnsweep.execution.CheckpointStore;
 import io.rnnsweep.execution.InProcessExecutor;
 import io.rnnsweep.execution.SweepCallback;
 import io.rnnsweep.execution.SweepController;
@@ -68,7 +69,7 @@ public final class TrackingScaleBench {
             }
         };
         long t0 = System.nanoTime();
-        try (InProcessExecutor ex = new InProcessExecutor(TrackingScaleBench::trivial, new NoCheckpoints())) {
+        try (InProcessExecutor ex = new InProcessExecutor(TrackingScaleBench::trivial, CheckpointStore.NONE)) {
             new SweepController(spec, ex, 2, null, List.of(timed)).run();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
@@ -109,20 +110,5 @@ public final class TrackingScaleBench {
                     0));
         }
         return new TrialOutcome(task.index(), TrialStatus.FINISHED, done, List.of(), "", "here", 1, 0, "", "");
-    }
-
-    /** Trials without checkpoints. */
-    private static final class NoCheckpoints implements io.rnnsweep.execution.CheckpointStore {
-        @Override
-        public void download(String uri, Path to) {
-        }
-
-        @Override
-        public void upload(Path from, String uri) {
-        }
-
-        @Override
-        public void delete(String uri) {
-        }
     }
 }
