@@ -75,6 +75,8 @@ final class SweepLoop {
     private final Deque<Integer> restart = new ArrayDeque<>();
     /** The kept trials of a resumed sweep that a scheduler had stopped at a rung, with why; never trained again. */
     private final Map<Integer, String> stoppedAtRung = new LinkedHashMap<>();
+    /** How many of each earlier trial's segments the resume has still to replay, by trial index. */
+    private final Map<Integer, Integer> replaysLeft = new LinkedHashMap<>();
     private final String checkpointDir;
     private final List<Trial> trials = new ArrayList<>();
     private final Scheduler scheduler;
@@ -268,9 +270,11 @@ final class SweepLoop {
             } while (from < epochs.size());
         }
         replays.sort(java.util.Comparator.comparingLong(Replay::time).thenComparingInt(Replay::index));
+        replays.forEach(r -> replaysLeft.merge(r.index(), 1, Integer::sum));
         List<Integer> running = new ArrayList<>();
         for (Replay r : replays) {
             Trial t = trials.get(r.index());
+            replaysLeft.merge(r.index(), -1, Integer::sum);
             if (t.phase == Phase.PAUSED) {
                 // It went on from its rung with no result promoting it: the scheduler did as the sweep drained.
                 for (int p : scheduler.drained()) {
@@ -408,8 +412,9 @@ final class SweepLoop {
         if (t.phase != Phase.PAUSED) {
             return;
         }
-        if (stoppedAtRung.containsKey(index)) {
-            // The earlier run's scheduler stopped it here: it ends as it ended, never trained again.
+        if (stoppedAtRung.containsKey(index) && replaysLeft.getOrDefault(index, 0) == 0) {
+            // The earlier run's scheduler stopped it here: it ends as it ended, never trained again. (Promoted from
+            // an earlier rung while its later segments are still being replayed, it goes on to them first.)
             stop(t, Optional.empty(), stoppedAtRung.get(index));
             return;
         }

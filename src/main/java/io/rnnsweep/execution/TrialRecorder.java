@@ -15,8 +15,9 @@ public interface TrialRecorder extends Serializable {
      *
      * @param where tags saying where this attempt runs: host, process, GPU, BLAS library
      * @param nextSegment whether this is the first attempt of a segment after the trial's first
+     * @param firstOpening whether this is the trial's very first attempt (attempt 0 of its first segment)
      * @throws RuntimeException when the record cannot be reached; the trial then trains unrecorded and the driver
      *     records it when it comes back
      */
-    TrialRecording open(Map<String, String> where, boolean nextSegment);
+    TrialRecording open(Map<String, String> where, boolean nextSegment, boolean firstOpening);
 }

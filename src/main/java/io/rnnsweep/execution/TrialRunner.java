@@ -58,7 +58,8 @@ public final class TrialRunner {
         if (task.tracking() != null) {
             try {
                 tracked = task.tracking().open(where(host, pid, gpu, blas),
-                        segment != null && segment.from() > 0 && attempt == 0);
+                        segment != null && segment.from() > 0 && attempt == 0,
+                        attempt == 0 && (segment == null || segment.from() == 0));
             } catch (RuntimeException e) {
                 // Train anyway: the driver creates the run from the outcome when the trial comes back.
                 System.err.println("rnnsweep: " + task.id() + " trains untracked for now: " + e);
@@ -149,7 +150,10 @@ public final class TrialRunner {
                     }
                 });
             }
-            trainer.stopAfterEpoch(segment.until()).checkpointAtEnd(out);
+            trainer.stopAfterEpoch(segment.until());
+            if (segment.until() < task.config().epochs() || segment.keepFinal()) {
+                trainer.checkpointAtEnd(out); // only a checkpoint that is stored below is written
+            }
             TrialResult r = trainer.run();
             int resumedAt = r.epochs().isEmpty() ? r.lastEpoch() : r.epochs().get(0).epoch() - 1;
             if (resumedAt != segment.from()) {

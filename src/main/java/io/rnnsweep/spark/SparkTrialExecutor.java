@@ -322,9 +322,13 @@ public final class SparkTrialExecutor implements TrialExecutor {
         context.cancelJobGroup(jobGroup);
     }
 
+    /**
+     * Whether the sweep was cancelled, or its Spark context stopped under it (SIGTERM: Spark's own shutdown hook
+     * may stop the context before the sweep's cancellation comes; its trials are cancelled all the same).
+     */
     @Override
     public boolean cancelled() {
-        return cancelled;
+        return cancelled || context.sc().isStopped();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.rnnsweep.task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -115,12 +116,29 @@ public final class Network implements AutoCloseable {
                 : of(ModelSerializer.restoreMultiLayerNetwork(in, true));
     }
 
+    /**
+     * Frees what DL4J's own {@code close()} frees (parameters, gradients, updater state, this thread's workspaces)
+     * without the {@code System.gc()} it ends with: that full collection, once per trial, stopped every trial of
+     * the JVM for 50-130 ms.
+     */
     @Override
     public void close() {
-        if (layers != null) {
-            layers.close();
-        } else {
-            graph.close();
+        free(params());
+        free(layers != null ? layers.getFlattenedGradients() : graph.getFlattenedGradients());
+        org.deeplearning4j.nn.api.Updater updater = layers != null ? layers.getUpdater(false) : graph.getUpdater(false);
+        if (updater != null) {
+            free(updater.getStateViewArray());
+        }
+        // One by one: destroyAllWorkspacesForCurrentThread() ends with a System.gc() too.
+        var workspaces = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager();
+        for (var workspace : List.copyOf(workspaces.getAllWorkspacesForCurrentThread())) {
+            workspaces.destroyWorkspace(workspace);
+        }
+    }
+
+    private static void free(INDArray array) {
+        if (array != null && array.closeable()) {
+            array.close();
         }
     }
 }

@@ -121,6 +121,10 @@ final class RunLog {
         }
     }
 
+    /** One HTTP client for every artifact upload of this JVM (each client holds a selector thread). */
+    private static final HttpClient ARTIFACT_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .build();
+
     /**
      * Stores a file into the run's artifacts: through MLflow's artifact REST endpoint when the run's artifact URI
      * is {@code mlflow-artifacts:} (a server that serves artifacts, the embedded one included), else where the
@@ -152,10 +156,9 @@ final class RunLog {
         if (auth != null) {
             request.header("Authorization", auth);
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         return Retry.call(() -> {
             try {
-                HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = ARTIFACT_HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() >= 300) {
                     throw new MlflowHttpException(r.statusCode(), "artifact upload", r.body());
                 }

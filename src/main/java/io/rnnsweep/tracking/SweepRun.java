@@ -483,7 +483,7 @@ public final class SweepRun implements AutoCloseable {
             return handle;
         }
         try {
-            return handle.withRunId(TrialRun.create(handle, client));
+            return handle.withCreatedRun(TrialRun.create(handle, client));
         } catch (RuntimeException e) {
             if (!Retry.transientFailure(e)) {
                 throw e;
@@ -578,6 +578,7 @@ public final class SweepRun implements AutoCloseable {
      */
     public synchronized int finish(Map<String, Double> metrics, List<Path> artifacts, RunStatus status,
                                    Path unsentFile) {
+        awaitTrialArtifacts();
         List<PendingBatch> retry = new ArrayList<>(unsent);
         unsent.clear();
         replay(retry);
@@ -624,8 +625,17 @@ public final class SweepRun implements AutoCloseable {
         }
     }
 
+    /** Waits for the trials' artifacts this JVM still stores (local mode: every trial's), at most a while. */
+    private static void awaitTrialArtifacts() {
+        if (!ArtifactUploads.await(ArtifactUploads.SHUTDOWN_WAIT_MILLIS)) {
+            System.err.println("rnnsweep: warning: some trials' artifacts were still being stored after "
+                    + ArtifactUploads.SHUTDOWN_WAIT_MILLIS / 1000 + " s; the sweep ends without waiting for them");
+        }
+    }
+
     @Override
     public void close() {
+        awaitTrialArtifacts();
         if (server != null) {
             server.close();
         }

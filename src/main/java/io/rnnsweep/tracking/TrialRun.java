@@ -22,9 +22,10 @@ import org.mlflow.tracking.MlflowClient;
  * Spark task runs the trial again (never a second run for one trial), else created as a child of the
  * sweep's parent run with the trial's params; then one log-batch per epoch with {@code step} = epoch, sent
  * in order from a background thread so that training does not wait on the server; at the end the
- * gradient-health and status tags, the learning curve (and the task's report) as artifacts, what tracking
- * cost ({@code tracking_ms}: the time the trial's thread spent on it; {@code tracking_ms_per_epoch}: one
- * epoch record's round trip), and the terminal status.
+ * gradient-health and status tags, what tracking cost ({@code tracking_ms}: the time the trial's thread spent
+ * on it; {@code tracking_ms_per_epoch}: one epoch record's round trip), and the terminal status; then the
+ * learning curve (and the task's report) as artifacts, drawn and stored off the trial's thread
+ * ({@link ArtifactUploads}).
  */
 public final class TrialRun implements TrialRecording {
     /** How long a record is retried before it is spooled. */
@@ -63,6 +64,11 @@ public final class TrialRun implements TrialRecording {
 
     /** Why a trial's run is being opened; it says which counter tag goes up when the run already exists. */
     public enum Opening {
+        /**
+         * The first attempt of a trial whose run the driver created just now: the run is known to be empty, so it
+         * is not read back; sets {@code rnnsweep.attempts} to 1.
+         */
+        FIRST,
         /** A Spark task attempt of the trial (or of its segment): a retry raises {@code rnnsweep.attempts}. */
         ATTEMPT,
         /** The first attempt of a paused trial's next segment: raises {@code rnnsweep.segments}. */
@@ -89,6 +95,13 @@ public final class TrialRun implements TrialRecording {
     private static TrialRun open0(TrialRunHandle handle, Map<String, String> where, Opening opening) {
         MlflowClient client = handle.target().client();
         Path spool = Path.of(System.getProperty("java.io.tmpdir"), "rnnsweep-spool");
+        if (opening == Opening.FIRST) {
+            RunLog log = new RunLog(handle.target(), client, handle.runId(), PATIENCE_MILLIS, spool);
+            Map<String, String> tags = new LinkedHashMap<>(where);
+            tags.put("rnnsweep.attempts", "1");
+            log.log(new PendingBatch(handle.runId(), List.of(), Map.of(), tags));
+            return new TrialRun(handle, client, log, handle.createdArtifactUri(), 0);
+        }
         Service.Run existing = existing(client, handle, PATIENCE_MILLIS);
         if (existing != null) {
             Service.RunInfo info = existing.getInfo();
@@ -100,7 +113,7 @@ public final class TrialRun implements TrialRecording {
                 case ATTEMPT -> tags.put("rnnsweep.attempts", Integer.toString(counter(run, "rnnsweep.attempts") + 1));
                 case NEXT_SEGMENT -> tags.put("rnnsweep.segments",
                         Integer.toString(counter(run, "rnnsweep.segments") + 1));
-                case ENDING -> { }
+                case ENDING, FIRST -> { }
             }
             log.log(new PendingBatch(info.getRunId(), List.of(), Map.of(), tags));
             if (info.getStatus() != Service.RunStatus.RUNNING) {
@@ -137,17 +150,17 @@ public final class TrialRun implements TrialRecording {
 
     /**
      * Creates a trial's run on the driver before its first job, with its identity, tags and params, and returns
-     * its id: executors and the driver then open it by id (no search, whatever the sweep's size). Its
+     * it: executors and the driver then open it by id (no search, whatever the sweep's size). Its
      * {@code rnnsweep.attempts} is 0 until a job opens it.
      */
-    static String create(TrialRunHandle handle, MlflowClient client) {
+    static Service.RunInfo create(TrialRunHandle handle, MlflowClient client) {
         Map<String, String> tags = new LinkedHashMap<>(handle.identity());
         tags.putAll(handle.tags());
         tags.put("rnnsweep.attempts", "0");
         Service.RunInfo info = RunLog.createRun(client, handle.experimentId(), handle.runName(), tags,
                 PATIENCE_MILLIS);
         RunLog.send(client, new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()), PATIENCE_MILLIS);
-        return info.getRunId();
+        return info;
     }
 
     private static int counter(Service.Run run, String tag) {
@@ -168,7 +181,13 @@ public final class TrialRun implements TrialRecording {
             PendingBatch batch = new PendingBatch(runId(), points(result, System.currentTimeMillis()), Map.of(), Map.of());
             sender.execute(() -> {
                 long s0 = System.nanoTime();
-                log.log(batch);
+                try {
+                    log.log(batch);
+                } catch (RuntimeException e) {
+                    // Not a transient fault (those are spooled): the record is lost, the trial trains on.
+                    System.err.println("rnnsweep: warning: " + runId() + ": epoch " + result.epoch()
+                            + " could not be logged: " + e);
+                }
                 epochNanos += System.nanoTime() - s0;
                 epochsLogged++;
             });
@@ -217,14 +236,29 @@ public final class TrialRun implements TrialRecording {
         return log.unsent();
     }
 
+    /**
+     * Waits until the sender has sent every epoch handed to it (at most ten patiences), also when the trial's thread
+     * is interrupted (a cancelled Spark task): the run's client closes next, and a send still under way would fail.
+     */
     private void drain() {
         sender.shutdown();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10 * PATIENCE_MILLIS);
         try {
-            if (!sender.awaitTermination(10 * PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
-                sender.shutdownNow();
+            while (true) {
+                try {
+                    if (!sender.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        sender.shutdownNow();
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -286,8 +320,8 @@ public final class TrialRun implements TrialRecording {
     }
 
     /**
-     * Ends the run: gradient health, status and cause tags, the learning curve and the task's report as
-     * artifacts, the terminal status (PAUSED keeps it RUNNING).
+     * Ends the run: gradient health, status and cause tags, the terminal status (PAUSED keeps it RUNNING); then
+     * queues the learning curve and the task's report as artifacts ({@link ArtifactUploads}).
      *
      * @param status how the trial ended
      * @param cause why it failed, diverged or was killed; empty otherwise
@@ -306,22 +340,8 @@ public final class TrialRun implements TrialRecording {
         if (!cause.isEmpty()) {
             tags.put("rnnsweep.cause", cause);
         }
-        log.log(new PendingBatch(runId(), List.of(), Map.of(), tags));
-        var chart = LearningCurve.chart(handle.runName(), epochs, perplexity);
-        try {
-            if (chart != null) {
-                log.uploadArtifact(artifactUri, handle.experimentId(), "learning_curve.png", LearningCurve.png(chart));
-            }
-            if (!report.isEmpty()) {
-                log.uploadArtifact(artifactUri, handle.experimentId(), "report.txt",
-                        (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (RuntimeException e) {
-            // No artifact fault fails a trial: the run says they are missing (they are not spooled).
-            String why = artifactFault(artifactUri, e);
-            log.log(new PendingBatch(runId(), List.of(), Map.of(), Map.of("rnnsweep.artifacts_missing", why)));
-        }
-        log.log(new PendingBatch(runId(), cost(t0), Map.of(), Map.of()));
+        // One batch: the trial's end tags and what tracking cost its threads (up to this end's last record).
+        log.log(new PendingBatch(runId(), cost(t0), Map.of(), tags));
         RunStatus end = RunStatus.of(status);
         if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
             Service.RunStatus s = Service.RunStatus.valueOf(end.name());
@@ -335,6 +355,36 @@ public final class TrialRun implements TrialRecording {
             }
         }
         client.close();
+        List<EpochResult> curve = List.copyOf(epochs);
+        ArtifactUploads.submit(() -> storeArtifacts(curve, report, perplexity));
         return log.unsent();
+    }
+
+    /**
+     * Draws the learning curve and stores it and the task's report as the run's artifacts; when they cannot be
+     * stored, tags the run {@code rnnsweep.artifacts_missing} with why (artifacts are not spooled).
+     */
+    private void storeArtifacts(List<EpochResult> curve, List<String> report, boolean perplexity) {
+        try {
+            var chart = LearningCurve.chart(handle.runName(), curve, perplexity);
+            if (chart != null) {
+                log.uploadArtifact(artifactUri, handle.experimentId(), "learning_curve.png", LearningCurve.png(chart));
+            }
+            if (!report.isEmpty()) {
+                log.uploadArtifact(artifactUri, handle.experimentId(), "report.txt",
+                        (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            String why = artifactFault(artifactUri, e);
+            MlflowClient tagger = handle.target().client();
+            try {
+                RunLog.send(tagger, new PendingBatch(runId(), List.of(), Map.of(),
+                        Map.of("rnnsweep.artifacts_missing", why)), PATIENCE_MILLIS);
+            } catch (RuntimeException lost) {
+                System.err.println("rnnsweep: warning: " + runId() + ": could not tag its missing artifacts: " + lost);
+            } finally {
+                tagger.close();
+            }
+        }
     }
 }

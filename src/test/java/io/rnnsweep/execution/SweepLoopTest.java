@@ -413,18 +413,28 @@ class SweepLoopTest {
                     }
                     List<PriorTrial> prior = journal.prior();
                     int[] epochsTrained = {0};
+                    Map<Integer, Integer> endings = new LinkedHashMap<>();
+                    SweepCallback endingsCounter = new SweepCallback() {
+                        @Override
+                        public void trialEnded(TrialTask task, TrialOutcome outcome, Map<String, String> tags) {
+                            endings.merge(task.index(), 1, Integer::sum);
+                        }
+                    };
                     SweepResult resumed;
                     try (InProcessExecutor ex = new InProcessExecutor(task -> {
                         TrialOutcome o = synthetic(task);
                         epochsTrained[0] += o.epochs().size();
                         return o;
                     }, NO_CHECKPOINTS)) {
-                        resumed = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null, List.of())
-                                .resume(prior);
+                        resumed = new SweepController(s, ex, 1, s.scheduler().segmented() ? "mem:/" : null,
+                                List.of(endingsCounter)).resume(prior);
                     }
                     String at = c[0] + " " + c[1] + ", died after result " + dieAfter
                             + (trainedOn ? " and an epoch of the next segment" : "");
                     assertEquals(decisions(whole), decisions(resumed), at);
+                    for (int i = 0; i < resumed.outcomes().size(); i++) {
+                        assertEquals(1, endings.getOrDefault(i, 0), "trial " + i + " ends once: " + at);
+                    }
                     int kept = prior.stream().filter(p -> p.outcome() != null)
                             .mapToInt(p -> p.outcome().epochs().size()).sum();
                     int all = whole.outcomes().stream().mapToInt(o -> o.epochs().size()).sum();
