@@ -1,75 +1,145 @@
 #!/usr/bin/env bash
 # Sweep benchmark on Spark local mode, written as JSON (default: target/bench-sweep.json):
-#  (a) parallel efficiency: 8 equal trials (sine, 5 epochs, 1 CPU each) on local[2] with 2 at once, against the
-#      same 8 trials one after another on local[1]: efficiency = sequential / (2 x parallel) (goal >= 0.95);
-#  (b) orchestration overhead per trial: 50 trivial trials (hello, 1 epoch) one at a time on local[1]:
-#      (sweep wall - sum of trial compute) / 50 (goal <= 50 ms).
+#  (a) parallel efficiency: 8 equal trials on local[2] with 2 at once against the same 8 trials one after another
+#      on local[1], efficiency = sequential / (2 x parallel) (goal >= 0.9): sine (5 epochs) and hello (15 epochs);
+#  (b) overhead per trial: everything a trial costs beyond its training epochs (building the network,
+#      evaluation, tracking, artifacts, scheduling): (slots x sweep wall - sum of every epoch's epoch_seconds)
+#      / trials, for 50 one-epoch hello trials on local[1] (goal <= 50 ms);
+#  (c) scale point: 500 one-epoch hello trials on local[2] with 2 at once, the overhead per trial over the whole
+#      sweep and for the first and the last hundred trials (goal: <= 50 ms, and the last hundred like the first).
 # Wall times are the controller's (summary.json wall_seconds: from the first trial submitted to the last one
-# back), so JVM and Spark start-up are not counted.
-# Usage: jobs/bench-sweep.sh [OUT.json]    (about 3 minutes)
+# back), so JVM and Spark start-up are not counted; a hundred's span runs from the end of the run that ended
+# last in the hundred before (the first trial run's start for the first hundred) to its own last end (the runs'
+# MLflow end times), and its epochs are its trials' epoch_seconds.
+# Usage: jobs/bench-sweep.sh [OUT.json]    (about 4 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-sweep.json}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-cat >"$work/equal.yaml" <<'YAML'
-name: bench-equal
-task: sine
-objective: {metric: test_mse, mode: min}
+equal() { # equal NAME TASK METRIC EPOCHS
+  cat >"$work/$1.yaml" <<YAML
+name: bench-$1
+task: $2
+objective: {metric: $3, mode: min}
 space:
   seed: [0, 1, 2, 3, 4, 5, 6, 7]
-fixed: {epochs: 5}
+fixed: {epochs: $4}
 execution: {cpus_per_trial: 1}
 YAML
-{
-  echo "name: bench-trivial"
-  echo "task: hello"
-  echo "objective: {metric: val_loss, mode: min}"
-  echo "space:"
-  echo "  seed: [$(seq -s, 0 49)]"
-  echo "fixed: {epochs: 1}"
-} >"$work/trivial.yaml"
+}
+trivial() { # trivial NAME TRIALS
+  {
+    echo "name: bench-$1"
+    echo "task: hello"
+    echo "objective: {metric: val_loss, mode: min}"
+    echo "search: {algorithm: random, trials: $2, seed: 1}"
+    echo "space:"
+    echo "  lr: {loguniform: [0.01, 0.1]}"
+    echo "fixed: {epochs: 1}"
+    echo "execution: {cpus_per_trial: 1}"
+  } >"$work/$1.yaml"
+}
+equal sine sine test_mse 5
+equal hello hello val_loss 15
+trivial trivial50 50
+trivial trivial500 500
 
-json_number() { sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p" "$1" | head -1; }
 sweep() { # sweep NAME SPEC MASTER CONCURRENCY
   echo "bench-sweep: $1: rnnsweep sweep $2 --master $3 --max-concurrent $4" >&2
   "$root/jobs/rnnsweep" sweep "$2" --master "$3" --max-concurrent "$4" --out "$work/$1" \
-    --tracking-uri "$work/mlruns" >"$work/$1.log" 2>&1
+    --tracking-uri "$work/mlruns-$1" >"$work/$1.log" 2>&1
 }
 
-sweep sequential "$work/equal.yaml" 'local[1]' 1
-sweep parallel "$work/equal.yaml" 'local[2]' 2
-sweep trivial "$work/trivial.yaml" 'local[1]' 1
+sweep sine-sequential "$work/sine.yaml" 'local[1]' 1
+sweep sine-parallel "$work/sine.yaml" 'local[2]' 2
+sweep hello-sequential "$work/hello.yaml" 'local[1]' 1
+sweep hello-parallel "$work/hello.yaml" 'local[2]' 2
+sweep trivial50 "$work/trivial50.yaml" 'local[1]' 1
+sweep trivial500 "$work/trivial500.yaml" 'local[2]' 2
 
-seq_wall="$(json_number "$work/sequential/summary.json" wall_seconds)"
-par_wall="$(json_number "$work/parallel/summary.json" wall_seconds)"
-triv_wall="$(json_number "$work/trivial/summary.json" wall_seconds)"
-triv_compute="$(json_number "$work/trivial/summary.json" trial_seconds)"
-efficiency="$(awk -v s="$seq_wall" -v p="$par_wall" 'BEGIN { printf "%.4f", s / (2 * p) }')"
-overhead_ms="$(awk -v w="$triv_wall" -v c="$triv_compute" 'BEGIN { printf "%.1f", 1000 * (w - c) / 50 }')"
+python3 - "$work" "$out" "$(nproc)" <<'PY'
+import csv, json, os, sys, datetime
+work, out, cores = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
-mkdir -p "$(dirname "$out")"
-cat >"$out" <<JSON
-{
-  "parallel_efficiency": {
-    "trials": 8,
-    "trial": "sine, 5 epochs, 1 CPU",
-    "sequential_local1_seconds": $seq_wall,
-    "parallel_local2_seconds": $par_wall,
-    "efficiency": $efficiency,
-    "goal": 0.95
-  },
-  "orchestration_overhead": {
-    "trials": 50,
-    "trial": "hello, 1 epoch",
-    "wall_seconds": $triv_wall,
-    "trial_compute_seconds": $triv_compute,
-    "overhead_ms_per_trial": $overhead_ms,
-    "goal_ms": 50
-  },
-  "cores": $(nproc),
-  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+def summary(name):
+    with open(os.path.join(work, name, "summary.json")) as f:
+        return json.load(f)
+
+def epochs_by_trial(name):
+    total = {}
+    with open(os.path.join(work, name, "trials.csv")) as f:
+        for row in csv.DictReader(f):
+            if row["epoch_seconds"]:
+                total[int(row["trial"])] = total.get(int(row["trial"]), 0.0) + float(row["epoch_seconds"])
+    return total
+
+def efficiency(task):
+    seq, par = summary(task + "-sequential")["wall_seconds"], summary(task + "-parallel")["wall_seconds"]
+    return {"sequential_local1_seconds": round(seq, 3), "parallel_local2_seconds": round(par, 3),
+            "epoch_seconds_sequential": round(sum(epochs_by_trial(task + "-sequential").values()), 3),
+            "epoch_seconds_parallel": round(sum(epochs_by_trial(task + "-parallel").values()), 3),
+            "efficiency": round(seq / (2 * par), 4), "goal": 0.9}
+
+def runs(name):
+    """The trial runs' (trial index, start ms, end ms) from the sweep's MLflow file store."""
+    found = []
+    root = os.path.join(work, "mlruns-" + name)
+    for exp in os.listdir(root):
+        d = os.path.join(root, exp)
+        if not os.path.isdir(d) or exp.startswith("."):
+            continue
+        for run in os.listdir(d):
+            tag = os.path.join(d, run, "tags", "rnnsweep.trial_id")
+            meta = os.path.join(d, run, "meta.yaml")
+            if not os.path.exists(tag) or not os.path.exists(meta):
+                continue
+            with open(tag) as f:
+                index = int(f.read().strip().rsplit("-", 1)[-1])
+            fields = {}
+            with open(meta) as f:
+                for line in f:
+                    k, _, v = line.partition(":")
+                    fields[k.strip()] = v.strip()
+            found.append((index, int(fields["start_time"]), int(fields["end_time"])))
+    return sorted(found)
+
+def overhead(name, slots):
+    s = summary(name)
+    epochs = epochs_by_trial(name)
+    trials = s["trials"]["total"]
+    return {"trials": trials, "slots": slots, "wall_seconds": round(s["wall_seconds"], 3),
+            "epoch_seconds": round(sum(epochs.values()), 3),
+            "overhead_ms_per_trial": round(1000 * (slots * s["wall_seconds"] - sum(epochs.values())) / trials, 1),
+            "goal_ms": 50}
+
+def hundreds(name, slots):
+    r = runs(name)
+    epochs = epochs_by_trial(name)
+    out = {}
+    for label, lo in (("first_100", 0), ("last_100", len(r) - 100)):
+        part = r[lo:lo + 100]
+        begin = r[0][1] if lo == 0 else max(e for _, _, e in r[:lo])
+        span = (max(e for _, _, e in part) - begin) / 1000
+        work_s = sum(epochs.get(i, 0.0) for i, _, _ in part)
+        out[label] = {"span_seconds": round(span, 3), "epoch_seconds": round(work_s, 3),
+                      "overhead_ms_per_trial": round(1000 * (slots * span - work_s) / len(part), 1)}
+    return out
+
+result = {
+    "parallel_efficiency": {
+        "sine": dict(trials=8, trial="sine, 5 epochs, 1 CPU", **efficiency("sine")),
+        "hello": dict(trials=8, trial="hello, 15 epochs, 1 CPU", **efficiency("hello")),
+    },
+    "overhead": dict(trial="hello, 1 epoch", master="local[1]", **overhead("trivial50", 1)),
+    "scale": dict(trial="hello, 1 epoch", master="local[2]", **overhead("trivial500", 2),
+                  **hundreds("trivial500", 2)),
+    "cores": cores,
+    "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
 }
-JSON
-cat "$out"
+os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+with open(out, "w") as f:
+    json.dump(result, f, indent=2)
+print(json.dumps(result, indent=2))
+PY

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tracking benchmark, written as JSON (default: target/bench-tracking.json): a sweep of 40 short trials (hello,
 # 15 epochs each) on Spark local[2], tracked through mlflow-client into the embedded store. Each trial's run
-# records what tracking cost its attempt: tracking_ms (finding or creating the run, logging params, one
-# log-batch per epoch, tags, the learning-curve PNG and report artifacts, ending it) and
+# records what tracking cost its attempt: tracking_ms (opening the run, handing each epoch's log-batch to the
+# sender thread, draining it, tags, ending it; the learning-curve PNG and the report are drawn and stored off the
+# trial's thread, so they are not in it) and
 # tracking_ms_per_epoch (one epoch's log-batch round trip). Reports their means over the trials, against the
 # trials' mean compute time.
 # Then the scale point: BENCH_SCALE_TRIALS (default 2000) trivial trials through the in-process executor, tracked
