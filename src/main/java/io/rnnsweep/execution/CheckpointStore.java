@@ -32,4 +32,11 @@ public interface CheckpointStore extends Serializable {
 
     /** Deletes the checkpoint at {@code uri}; nothing happens when there is none. */
     void delete(String uri) throws IOException;
+
+    /**
+     * Removes the checkpoint folder {@code dir} when it holds nothing (a sweep whose trials all ended keeps no
+     * checkpoint); a store without folders does nothing.
+     */
+    default void removeIfEmpty(String dir) throws IOException {
+    }
 }

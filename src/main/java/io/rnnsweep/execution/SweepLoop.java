@@ -195,6 +195,15 @@ final class SweepLoop {
                                 : "never promoted from its rung at epoch " + t.epochs.size());
             }
         }
+        if (checkpointing && !executor.cancelled()) {
+            // Every trial ended and dropped the checkpoints it no longer needs: an empty folder is not left behind.
+            try {
+                executor.checkpoints().removeIfEmpty(checkpointDir);
+            } catch (IOException | RuntimeException e) {
+                System.err.printf("[%s] could not remove the empty checkpoint folder %s: %s%n", spec.name(),
+                        checkpointDir, e);
+            }
+        }
         List<TrialOutcome> outcomes = new ArrayList<>();
         Map<Integer, Integer> rungs = new LinkedHashMap<>();
         for (Trial t : trials) {

@@ -167,6 +167,28 @@ public final class HadoopCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public void removeIfEmpty(String dir) throws IOException {
+        java.nio.file.Path local = local(dir);
+        if (local != null) {
+            if (Files.isDirectory(local)) {
+                try (var entries = Files.list(local)) {
+                    if (entries.findAny().isPresent()) {
+                        return;
+                    }
+                }
+                Files.deleteIfExists(local);
+            }
+            return;
+        }
+        Path p = new Path(dir);
+        try (FileSystem fs = fileSystem(p)) {
+            if (fs.exists(p) && fs.listStatus(p).length == 0) {
+                fs.delete(p, false);
+            }
+        }
+    }
+
+    @Override
     public void delete(String uri) throws IOException {
         java.nio.file.Path local = local(uri);
         if (local != null) {

@@ -219,6 +219,15 @@ class MainTest {
                     .resolve("artifacts").resolve(artifact)), artifact);
         }
         assertTrue(Files.isRegularFile(out.resolve("report.html")), "the sweep wrote its report");
+        assertFalse(Files.exists(out.resolve("checkpoints")),
+                "the trials' checkpoints stored on the way are gone, and so is their empty folder");
+        for (var run : runs) {
+            if (run != parent) {
+                assertTrue(Files.isRegularFile(store.resolve(experiment).resolve(run.info().runId())
+                        .resolve("artifacts/learning_curve.png")), "drawn off the trial's thread, stored before the"
+                        + " sweep ended: " + run.info().runName());
+            }
+        }
         assertTrue(Files.isRegularFile(store.resolve(experiment).resolve(parent.info().runId())
                 .resolve("artifacts/report.html")), "and logged it to the parent run");
 

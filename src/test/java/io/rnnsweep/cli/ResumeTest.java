@@ -306,7 +306,7 @@ class ResumeTest {
                 space:
                   hidden: [4, 8, 16]
                   lr: [0.003, 0.01]
-                fixed: {epochs: 12}
+                fixed: {epochs: 30}
                 execution: {max_concurrent: 2}
                 """);
         Path out = dir.resolve("out");
@@ -314,11 +314,13 @@ class ResumeTest {
         Process driver = startDriver(spec, out, mlruns);
         FileStore store = new FileStore(mlruns);
         // Stop it (SIGTERM, as Ctrl-C or a scheduler would) once a trial has ended and another has trained epochs
-        // and stored its checkpoint on the way (execution.checkpoint_every defaults to every epoch).
+        // and stored its checkpoint on the way (execution.checkpoint_every defaults to every epoch), with half its
+        // epochs still to train (a trial takes a few seconds: the signal lands while it trains).
         awaitTrials(driver, store, "resume-term", trials -> trials.stream()
                 .anyMatch(r -> r.info().status() != RunStatus.RUNNING)
                 && trials.stream().anyMatch(r -> r.info().status() == RunStatus.RUNNING
-                        && r.tags().containsKey("rnnsweep.checkpoint_epoch")));
+                        && r.tags().containsKey("rnnsweep.checkpoint_epoch")
+                        && Integer.parseInt(r.tags().get("rnnsweep.checkpoint_epoch")) <= 15));
         driver.destroy(); // SIGTERM
         assertTrue(driver.waitFor(2, TimeUnit.MINUTES), "the sweep winds down and exits");
         String log = Files.readString(dir.resolve("driver.log"));
@@ -351,12 +353,12 @@ class ResumeTest {
                     + " " + r.tags());
             List<Long> steps = store.metricHistory(r.info().runId(), "test_mse").stream().map(FileStore.Metric::step)
                     .toList();
-            assertEquals(12, steps.size(), "every epoch logged once: " + r.info().runName());
+            assertEquals(30, steps.size(), "every epoch logged once: " + r.info().runName());
         }
         // A continued trial's second job started from its checkpoint: a second segment of its run, not an attempt.
         assertTrue(trials.stream().anyMatch(r -> "2".equals(r.tags().get("rnnsweep.segments"))
                 && "1".equals(r.tags().get("rnnsweep.attempts"))), "a trial continued from its checkpoint");
         List<String> rows = Files.readAllLines(out.resolve("trials.csv"));
-        assertEquals(6 * 12 + 1, rows.size(), "trials.csv holds the whole sweep after the resume");
+        assertEquals(6 * 30 + 1, rows.size(), "trials.csv holds the whole sweep after the resume");
     }
 }
