@@ -123,6 +123,10 @@ say "tracking: $child_runs child runs, $finished_runs finished runs (with the pa
 [ "$child_runs" -eq 4 ] || { say "expected 4 child runs in $work/mlruns"; exit 1; }
 [ "$finished_runs" -eq 5 ] || { say "expected the parent and 4 trial runs FINISHED"; exit 1; }
 [ "$points" -eq 12 ] || { say "expected 4 trials x 3 epochs = 12 val_loss points"; exit 1; }
+# Each executor stored its trials' learning curves off the trials' threads, before the sweep ended.
+curves="$(for f in "$work"/mlruns/*/*/tags/mlflow.parentRunId; do
+  [ -s "$(dirname "$(dirname "$f")")/artifacts/learning_curve.png" ] && echo; done | wc -l)"
+[ "$curves" -eq 4 ] || { say "expected a learning_curve.png artifact on each of the 4 trial runs, got $curves"; exit 1; }
 for pid in $logged_pids; do
   grep -qx "$pid" <<<"$executor_pids" || { say "a run was logged from pid $pid, not an executor"; exit 1; }
 done
