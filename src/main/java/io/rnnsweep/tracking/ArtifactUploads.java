@@ -21,8 +21,13 @@ final class ArtifactUploads {
     private static int pending;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> await(SHUTDOWN_WAIT_MILLIS),
-                "rnnsweep-artifacts-shutdown"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> await(SHUTDOWN_WAIT_MILLIS),
+                    "rnnsweep-artifacts-shutdown"));
+        } catch (IllegalStateException shuttingDown) {
+            // First used while the JVM already shuts down (a sweep stopped before any trial ended): the sweep's
+            // driver still awaits what is queued before it ends the parent run.
+        }
     }
 
     private ArtifactUploads() {
