@@ -4,7 +4,8 @@
 # machine; written as JSON (default: target/bench-main.json) with each side's median seconds and their ratio.
 # Usage: jobs/bench-main.sh BASELINE_COMMIT [RUNS_EACH (default 3)] [OUT.json]    (about 2 minutes)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=jobs/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 baseline="${1:?usage: jobs/bench-main.sh BASELINE_COMMIT [RUNS_EACH] [OUT.json]}"
 runs="${2:-3}"
 out="${3:-$root/target/bench-main.json}"

@@ -125,7 +125,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 context.cancelJobsWithTag(tag);
                 return TrialOutcome.without(task.index(), TrialStatus.KILLED, "interrupted");
             } catch (ExecutionException e) {
-                if (cancelled || context.sc().isStopped()) {
+                if (cancelled()) {
                     // Cancelled, or the JVM is exiting (SIGTERM: Spark's own shutdown stopped the context before
                     // the sweep's cancellation came). Its run holds what it trained; wait for the killed task to
                     // stop logging to it first.
