@@ -17,6 +17,11 @@ import picocli.CommandLine.Spec;
 public final class Main implements Runnable {
     /** Exit code for bad input: an option, value or file that is not allowed. */
     public static final int BAD_INPUT = 2;
+    /**
+     * Exit code of a sweep that ran to its end but whose tracking store did not take everything: the output
+     * folder has every result, {@code tracking-unsent.jsonl} there what the store is missing.
+     */
+    public static final int TRACKING_INCOMPLETE = 3;
 
     @Spec
     private CommandSpec spec;

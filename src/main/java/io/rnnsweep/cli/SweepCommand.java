@@ -232,6 +232,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepOutput output = new SweepOutput(dir, heatmap, new ForestImportance(), console);
         boolean[] cancelled = {false};
         boolean ended = false;
+        int lost;
         CountDownLatch wound = new CountDownLatch(1);
         try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
                 s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
@@ -265,12 +266,13 @@ final class SweepCommand implements Callable<Integer> {
             }
             metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
             metrics.put("wall_seconds", result.wallSeconds());
-            int lost = tracking.finish(metrics, output.files(),
+            lost = tracking.finish(metrics, output.files(),
                     cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve("tracking-unsent.jsonl"));
             ended = true;
             if (lost > 0) {
-                console.printf("tracking: %d records could not be sent to %s; they are in %s%n", lost,
-                        tracking.display(), dir.resolve("tracking-unsent.jsonl"));
+                console.printf("tracking: %d records could not be stored in %s; what it is missing is in %s and every"
+                        + " trial's results are in the output folder (exit %d)%n", lost, tracking.display(),
+                        dir.resolve("tracking-unsent.jsonl"), Main.TRACKING_INCOMPLETE);
             }
         } finally {
             if (!ended) {
@@ -289,7 +291,7 @@ final class SweepCommand implements Callable<Integer> {
                 result.count(TrialStatus.KILLED), result.wallSeconds(), dir);
         console.flush();
         wound.countDown();
-        return 0;
+        return lost > 0 ? Main.TRACKING_INCOMPLETE : 0;
     }
 
     /**

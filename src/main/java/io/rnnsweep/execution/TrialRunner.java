@@ -60,6 +60,8 @@ public final class TrialRunner {
                 tracked = task.tracking().open(where(host, pid, gpu, blas),
                         segment != null && segment.from() > 0 && attempt == 0,
                         attempt == 0 && (segment == null || segment.from() == 0));
+            } catch (TrialRecorder.Unavailable e) {
+                // Train anyway, as below; the store's outage was reported when it began.
             } catch (RuntimeException e) {
                 // Train anyway: the driver creates the run from the outcome when the trial comes back.
                 System.err.println("rnnsweep: " + task.id() + " trains untracked for now: " + e);

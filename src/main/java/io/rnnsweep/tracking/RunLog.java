@@ -69,7 +69,7 @@ final class RunLog {
         while (!pending.isEmpty()) {
             PendingBatch next = pending.peekFirst();
             try {
-                send(client, next, patience);
+                send(target, client, next, patience);
             } catch (RuntimeException e) {
                 if (!Retry.transientFailure(e)) {
                     throw e;
@@ -91,9 +91,12 @@ final class RunLog {
     /**
      * Creates a run with MLflow's standard tags (run name, user, source) and the given ones, retrying within
      * {@code patience}.
+     *
+     * @param target the server, minding its outages ({@link Retry#call(TrackingTarget, java.util.function.Supplier,
+     *     long)}); null before the sweep starts, where a server that does not answer refuses the sweep
      */
-    static Service.RunInfo createRun(MlflowClient client, String experimentId, String runName, Map<String, String> tags,
-                                     long patience) {
+    static Service.RunInfo createRun(TrackingTarget target, MlflowClient client, String experimentId, String runName,
+                                     Map<String, String> tags, long patience) {
         String user = System.getProperty("user.name", "rnnsweep");
         Map<String, String> all = new LinkedHashMap<>();
         all.put("mlflow.runName", runName);
@@ -105,11 +108,16 @@ final class RunLog {
                 .setStartTime(System.currentTimeMillis()).setRunName(runName).setUserId(user);
         new PendingBatch("", List.of(), Map.of(), all).tags()
                 .forEach((k, v) -> create.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
-        return Retry.call(() -> client.createRun(create.build()), patience);
+        return target == null ? Retry.call(() -> client.createRun(create.build()), patience)
+                : Retry.call(target, () -> client.createRun(create.build()), patience);
     }
 
-    /** Sends one batch as log-batch requests within MLflow's limits. */
-    static void send(MlflowClient client, PendingBatch batch, long patience) {
+    /**
+     * Sends one batch as log-batch requests within MLflow's limits.
+     *
+     * @param target the server, minding its outages; null before the sweep starts
+     */
+    static void send(TrackingTarget target, MlflowClient client, PendingBatch batch, long patience) {
         for (PendingBatch request : batch.requests()) {
             List<Service.Metric> metrics = request.metrics().stream().map(p -> Service.Metric.newBuilder()
                     .setKey(p.key()).setValue(p.value()).setTimestamp(p.timestamp()).setStep(p.step()).build()).toList();
@@ -117,7 +125,12 @@ final class RunLog {
                     .map(e -> Service.Param.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
             List<Service.RunTag> tags = request.tags().entrySet().stream()
                     .map(e -> Service.RunTag.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
-            Retry.run(() -> client.logBatch(batch.runId(), metrics, params, tags), patience);
+            Runnable call = () -> client.logBatch(batch.runId(), metrics, params, tags);
+            if (target == null) {
+                Retry.run(call, patience);
+            } else {
+                Retry.run(target, call, patience);
+            }
         }
     }
 
@@ -156,7 +169,7 @@ final class RunLog {
         if (auth != null) {
             request.header("Authorization", auth);
         }
-        return Retry.call(() -> {
+        return Retry.call(target, () -> {
             try {
                 HttpResponse<String> r = ARTIFACT_HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() >= 300) {

@@ -37,7 +37,14 @@ public final class SweepRun implements AutoCloseable {
     private final String artifactUri;
     private final RunLog parentLog;
     private final List<PendingBatch> unsent = new ArrayList<>();
-    private int unfinished;
+    /** Trials whose end the server did not take: tried again when the sweep ends. */
+    private final List<PendingEnd> pendingEnds = new ArrayList<>();
+
+    /** A trial's end, kept while the server does not take it. */
+    private record PendingEnd(TrialRunHandle handle, TrialStatus status, String cause, List<EpochResult> epochs,
+                              List<String> report, boolean perplexity, Map<String, String> where,
+                              Map<String, String> tags) {
+    }
     /** The runs of trials that paused between segments, by trial id: one search per trial, not one per pause. */
     private final Map<String, String> pausedRuns = new java.util.HashMap<>();
 
@@ -95,8 +102,9 @@ public final class SweepRun implements AutoCloseable {
             before.accept(sweep -> earlier(client, existing, sweep, null));
             String id = existing.orElseGet(() -> Retry.call(() -> client.createExperiment(experiment),
                     START_PATIENCE_MILLIS));
-            Service.RunInfo parent = RunLog.createRun(client, id, runName, tags, START_PATIENCE_MILLIS);
-            RunLog.send(client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()), START_PATIENCE_MILLIS);
+            Service.RunInfo parent = RunLog.createRun(null, client, id, runName, tags, START_PATIENCE_MILLIS);
+            RunLog.send(null, client, new PendingBatch(parent.getRunId(), List.of(), params, Map.of()),
+                    START_PATIENCE_MILLIS);
             return new Opened(id, parent);
         });
     }
@@ -510,7 +518,8 @@ public final class SweepRun implements AutoCloseable {
                                         List<EpochResult> epochs, List<String> report, boolean perplexity,
                                         Map<String, String> where, List<PendingBatch> unsentByExecutor,
                                         Map<String, String> tags) {
-        replay(unsentByExecutor);
+        List<PendingBatch> executorLeft = new ArrayList<>();
+        replay(unsentByExecutor, executorLeft);
         try {
             Service.Run stored = TrialRun.existing(client, handle, END_PATIENCE_MILLIS);
             if (stored != null && stored.getInfo().getStatus() != Service.RunStatus.RUNNING
@@ -520,12 +529,15 @@ public final class SweepRun implements AutoCloseable {
             TrialRun run = TrialRun.open(handle, where, TrialRun.Opening.ENDING);
             epochs.forEach(run::onEpoch);
             run.tag(tags);
+            unsent.addAll(executorLeft);
             unsent.addAll(run.finish(status, cause, report, perplexity));
         } catch (RuntimeException e) {
             if (!Retry.transientFailure(e)) {
                 throw e;
             }
-            unfinished++;
+            // The server took neither the trial's end nor perhaps its run: keep the whole trial (it holds what
+            // the executor could not send), to end it when the sweep ends, or for the unsent file.
+            pendingEnds.add(new PendingEnd(handle, status, cause, epochs, report, perplexity, where, tags));
         }
     }
 
@@ -539,7 +551,7 @@ public final class SweepRun implements AutoCloseable {
         try {
             String runId = handle.runId() != null ? handle.runId() : pausedRuns.get(handle.trialId());
             if (runId == null) {
-                List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(experimentId),
+                List<Service.RunInfo> found = Retry.call(target, () -> client.searchRuns(List.of(experimentId),
                         SearchFilter.of(handle.identity())), END_PATIENCE_MILLIS);
                 if (found.isEmpty()) {
                     return; // The run is created when the trial comes back from a later segment or ends.
@@ -556,14 +568,19 @@ public final class SweepRun implements AutoCloseable {
     }
 
     private void replay(List<PendingBatch> batches) {
+        replay(batches, unsent);
+    }
+
+    /** Sends the batches in order; adds the ones the server does not take to {@code left}. */
+    private void replay(List<PendingBatch> batches, List<PendingBatch> left) {
         for (PendingBatch b : batches) {
             try {
-                RunLog.send(client, b, END_PATIENCE_MILLIS);
+                RunLog.send(target, client, b, END_PATIENCE_MILLIS);
             } catch (RuntimeException e) {
                 if (!Retry.transientFailure(e)) {
                     throw e;
                 }
-                unsent.add(b);
+                left.add(b);
             }
         }
     }
@@ -582,6 +599,12 @@ public final class SweepRun implements AutoCloseable {
         List<PendingBatch> retry = new ArrayList<>(unsent);
         unsent.clear();
         replay(retry);
+        List<PendingEnd> ends = new ArrayList<>(pendingEnds);
+        pendingEnds.clear();
+        for (PendingEnd e : ends) {
+            trialEnded(e.handle(), e.status(), e.cause(), e.epochs(), e.report(), e.perplexity(), e.where(), List.of(),
+                    e.tags());
+        }
         long now = System.currentTimeMillis();
         List<PendingBatch.Point> points = new ArrayList<>();
         metrics.forEach((k, v) -> {
@@ -594,6 +617,9 @@ public final class SweepRun implements AutoCloseable {
             try {
                 parentLog.uploadArtifact(artifactUri, experimentId, f.getFileName().toString(), Files.readAllBytes(f));
             } catch (java.io.IOException | RuntimeException e) {
+                if (e instanceof RuntimeException r && Retry.transientFailure(r) && Retry.down(target)) {
+                    break; // The server is in an outage, reported when it began; the output folder has every file.
+                }
                 // No artifact fault fails the sweep: its output folder has every file; the parent run says so.
                 RuntimeException fault = e instanceof RuntimeException r ? r : new java.io.UncheckedIOException(
                         (java.io.IOException) e);
@@ -603,16 +629,18 @@ public final class SweepRun implements AutoCloseable {
             }
         }
         if (parentLog.flush(END_PATIENCE_MILLIS)) {
-            Retry.run(() -> client.setTerminated(parentRunId, Service.RunStatus.valueOf(status.name()), now),
+            Retry.run(target, () -> client.setTerminated(parentRunId, Service.RunStatus.valueOf(status.name()), now),
                     END_PATIENCE_MILLIS);
         }
         List<PendingBatch> left = new ArrayList<>(unsent);
         left.addAll(parentLog.unsent());
+        pendingEnds.forEach(e -> left.add(TrialRun.whole(e.handle(), e.status(), e.cause(), e.epochs(), e.where(),
+                e.tags())));
         if (!left.isEmpty()) {
             PendingBatch.writeJsonLines(unsentFile, left);
         }
         return (int) (left.stream().mapToLong(b -> b.metrics().size() + b.params().size() + b.tags().size()).sum()
-                + unfinished);
+                + pendingEnds.size());
     }
 
     /** Ends the parent run FAILED (best effort) when the sweep itself failed before it could finish. */

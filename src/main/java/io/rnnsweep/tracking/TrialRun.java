@@ -117,7 +117,8 @@ public final class TrialRun implements TrialRecording {
             }
             log.log(new PendingBatch(info.getRunId(), List.of(), Map.of(), tags));
             if (info.getStatus() != Service.RunStatus.RUNNING) {
-                Retry.run(() -> client.setTerminated(info.getRunId(), Service.RunStatus.RUNNING, 0), PATIENCE_MILLIS);
+                Retry.run(handle.target(), () -> client.setTerminated(info.getRunId(), Service.RunStatus.RUNNING, 0),
+                        PATIENCE_MILLIS);
             }
             TrialRun opened = new TrialRun(handle, client, log, info.getArtifactUri(), through);
             opened.earlierCost(run.getData().getTagsList().stream().filter(t -> t.getKey().equals(COST_TAG))
@@ -128,7 +129,8 @@ public final class TrialRun implements TrialRecording {
         tags.putAll(handle.tags());
         tags.putAll(where);
         tags.put("rnnsweep.attempts", "1");
-        Service.RunInfo info = RunLog.createRun(client, handle.experimentId(), handle.runName(), tags, PATIENCE_MILLIS);
+        Service.RunInfo info = RunLog.createRun(handle.target(), client, handle.experimentId(), handle.runName(), tags,
+                PATIENCE_MILLIS);
         RunLog log = new RunLog(handle.target(), client, info.getRunId(), PATIENCE_MILLIS, spool);
         log.log(new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()));
         return new TrialRun(handle, client, log, info.getArtifactUri(), 0);
@@ -139,13 +141,14 @@ public final class TrialRun implements TrialRecording {
      * sweep's size), else the one its identity tags find.
      */
     static Service.Run existing(MlflowClient client, TrialRunHandle handle, long patience) {
+        TrackingTarget target = handle.target();
         if (handle.runId() != null) {
-            return Retry.call(() -> client.getRun(handle.runId()), patience);
+            return Retry.call(target, () -> client.getRun(handle.runId()), patience);
         }
         String filter = SearchFilter.of(handle.identity());
-        List<Service.RunInfo> found = Retry.call(() -> client.searchRuns(List.of(handle.experimentId()), filter),
-                patience);
-        return found.isEmpty() ? null : Retry.call(() -> client.getRun(found.get(0).getRunId()), patience);
+        List<Service.RunInfo> found = Retry.call(target, () -> client.searchRuns(List.of(handle.experimentId()),
+                filter), patience);
+        return found.isEmpty() ? null : Retry.call(target, () -> client.getRun(found.get(0).getRunId()), patience);
     }
 
     /**
@@ -157,9 +160,10 @@ public final class TrialRun implements TrialRecording {
         Map<String, String> tags = new LinkedHashMap<>(handle.identity());
         tags.putAll(handle.tags());
         tags.put("rnnsweep.attempts", "0");
-        Service.RunInfo info = RunLog.createRun(client, handle.experimentId(), handle.runName(), tags,
+        Service.RunInfo info = RunLog.createRun(handle.target(), client, handle.experimentId(), handle.runName(), tags,
                 PATIENCE_MILLIS);
-        RunLog.send(client, new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()), PATIENCE_MILLIS);
+        RunLog.send(handle.target(), client, new PendingBatch(info.getRunId(), List.of(), handle.params(), Map.of()),
+                PATIENCE_MILLIS);
         return info;
     }
 
@@ -203,6 +207,29 @@ public final class TrialRun implements TrialRecording {
             PendingBatch batch = new PendingBatch(runId(), List.of(), Map.of(), tags);
             sender.execute(() -> log.log(batch));
         }
+    }
+
+    /**
+     * Returns a trial's whole record, for the unsent file, when the server took neither its end nor perhaps its
+     * run: keyed by the run's id when the driver created it (else empty: its identity tags name the trial), with
+     * its params, every epoch's points, and the tags its end would have set (status, cause, gradient health).
+     */
+    static PendingBatch whole(TrialRunHandle handle, TrialStatus status, String cause, List<EpochResult> epochs,
+                              Map<String, String> where, Map<String, String> tags) {
+        long now = System.currentTimeMillis();
+        List<PendingBatch.Point> points = new ArrayList<>();
+        epochs.forEach(e -> points.addAll(points(e, now)));
+        Map<String, String> all = new LinkedHashMap<>(handle.identity());
+        all.put("mlflow.runName", handle.runName());
+        all.putAll(handle.tags());
+        all.putAll(where);
+        all.putAll(tags);
+        all.put("rnnsweep.gradient_health", GradientHealth.of(epochs, status == TrialStatus.DIVERGED).key());
+        all.put("rnnsweep.status", status.name());
+        if (!cause.isEmpty()) {
+            all.put("rnnsweep.cause", cause);
+        }
+        return new PendingBatch(handle.runId() == null ? "" : handle.runId(), points, handle.params(), all);
     }
 
     /** Returns an epoch's finite metrics as points with {@code step} = epoch. */
@@ -346,7 +373,8 @@ public final class TrialRun implements TrialRecording {
         if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
             Service.RunStatus s = Service.RunStatus.valueOf(end.name());
             try {
-                Retry.run(() -> client.setTerminated(runId(), s, System.currentTimeMillis()), PATIENCE_MILLIS);
+                Retry.run(handle.target(), () -> client.setTerminated(runId(), s, System.currentTimeMillis()),
+                        PATIENCE_MILLIS);
             } catch (RuntimeException e) {
                 if (!Retry.transientFailure(e)) {
                     throw e;
@@ -375,10 +403,13 @@ public final class TrialRun implements TrialRecording {
                         (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
+            if (Retry.transientFailure(e) && Retry.down(handle.target())) {
+                return; // The tag could not go either; the outage was reported when it began.
+            }
             String why = artifactFault(artifactUri, e);
             MlflowClient tagger = handle.target().client();
             try {
-                RunLog.send(tagger, new PendingBatch(runId(), List.of(), Map.of(),
+                RunLog.send(handle.target(), tagger, new PendingBatch(runId(), List.of(), Map.of(),
                         Map.of("rnnsweep.artifacts_missing", why)), PATIENCE_MILLIS);
             } catch (RuntimeException lost) {
                 System.err.println("rnnsweep: warning: " + runId() + ": could not tag its missing artifacts: " + lost);

@@ -47,8 +47,15 @@ public record TrialRunHandle(TrackingTarget target, String experimentId, String 
     /** Opens the trial's MLflow run on the executor ({@link TrialRun#open}). */
     @Override
     public TrialRun open(Map<String, String> where, boolean nextSegment, boolean firstOpening) {
-        return TrialRun.open(this, where, nextSegment ? TrialRun.Opening.NEXT_SEGMENT
-                : createdArtifactUri != null && firstOpening ? TrialRun.Opening.FIRST : TrialRun.Opening.ATTEMPT);
+        try {
+            return TrialRun.open(this, where, nextSegment ? TrialRun.Opening.NEXT_SEGMENT
+                    : createdArtifactUri != null && firstOpening ? TrialRun.Opening.FIRST : TrialRun.Opening.ATTEMPT);
+        } catch (RuntimeException e) {
+            if (Retry.transientFailure(e) && Retry.down(target)) {
+                throw new TrialRecorder.Unavailable(e);
+            }
+            throw e;
+        }
     }
 
     /** Returns this handle naming the trial's run, so that nobody has to search for it. */
