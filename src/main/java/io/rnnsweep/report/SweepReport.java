@@ -52,6 +52,13 @@ public final class SweepReport {
      */
     public static List<Path> write(SweepData sweep, Path dir, List<String> heatmap, Importance.Model model)
             throws IOException {
+        // The importance model (a Spark job) fits on a thread of its own while the plots are drawn.
+        java.util.concurrent.CompletableFuture<Optional<Importance>> fitting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> Importance.of(sweep, model), job -> {
+                    Thread t = new Thread(job, "rnnsweep-importance");
+                    t.setDaemon(true);
+                    t.start();
+                });
         Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
         charts.put("report-curves.png", curves(sweep));
         for (String axis : sweep.axes()) {
@@ -73,20 +80,31 @@ public final class SweepReport {
         String normAxis = sweep.axes().contains("clip") ? "clip" : rateAxis;
         charts.put("report-grad-norm.png", health(sweep, normAxis, "grad_norm_mean",
                 "mean global gradient L2 norm before clipping"));
-        Optional<Importance> importance = Importance.of(sweep, model);
-        String method = model.description();
-        importance.ifPresent(i -> charts.put("report-importance.png", importanceChart(i)));
         List<Path> files = new ArrayList<>();
         for (Map.Entry<String, Chart<?, ?>> c : charts.entrySet()) {
-            Path f = dir.resolve(c.getKey());
-            LearningCurve.noImageCacheFiles();
-            BitmapEncoder.saveBitmap(c.getValue(), f.toString(), BitmapEncoder.BitmapFormat.PNG);
-            files.add(f);
+            files.add(save(c.getValue(), dir.resolve(c.getKey())));
+        }
+        Optional<Importance> importance;
+        try {
+            importance = fitting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        String method = model.description();
+        if (importance.isPresent()) {
+            charts.put("report-importance.png", importanceChart(importance.get()));
+            files.add(save(charts.get("report-importance.png"), dir.resolve("report-importance.png")));
         }
         Path html = dir.resolve("report.html");
         Files.writeString(html, html(sweep, charts.keySet(), notes, importance, method), StandardCharsets.UTF_8);
         files.add(0, html);
         return files;
+    }
+
+    private static Path save(Chart<?, ?> chart, Path file) throws IOException {
+        LearningCurve.noImageCacheFiles();
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
     }
 
     static List<String> defaultPair(SweepData sweep) {
