@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -150,82 +152,93 @@ final class SweepCommand implements Callable<Integer> {
         Preflight.resources(s, file.toString(), effectiveMaster);
         TrackingLocation location = TrackingLocation.resolve(trackingUri, s.trackingUri(), System.getenv());
         InetAddress bind = effectiveMaster.startsWith("local") ? InetAddress.getLoopbackAddress() : DriverAddress.find();
+        // In local mode Spark starts while the tracking store opens (each takes a second or more); a cluster
+        // application is registered only once the sweep is sure to run.
+        SweepSpec sparkSpec = s;
+        CompletableFuture<SparkTrialExecutor> early = effectiveMaster.startsWith("local")
+                ? CompletableFuture.supplyAsync(() -> startSpark(chosenMaster, sparkSpec), SweepCommand::onDaemon)
+                : null;
         SweepRun tracking;
         List<PriorTrial> prior = List.of();
         Map<Integer, String> runIds = new LinkedHashMap<>();
         List<TpeSearch.Observation> warm = new ArrayList<>();
         SweepSpec resolved = s;
         String checkpoints;
-        if (resume != null) {
-            tracking = SweepRun.resume(location, bind, s.experiment(), s.name(), resume.isEmpty() ? null : resume,
-                    addTrials != null);
-            try {
-                Map<String, String> stored = tracking.parentTags();
-                SweepJournal.checkSameSweep(s, stored, tracking.parentRunId());
-                if (out == null && stored.containsKey("rnnsweep.out")) {
-                    dir = Path.of(stored.get("rnnsweep.out"));
-                }
-                Preflight.writableFolder("out", dir);
-                List<SweepRun.StoredTrial> trials = tracking.storedTrials();
-                trials.forEach(t -> runIds.put(t.index(), t.runId()));
-                if (addTrials != null) {
-                    int before = trials.stream().mapToInt(SweepRun.StoredTrial::index).max().orElse(-1) + 1;
-                    int total = Math.max(before, s.trials()) + addTrials;
-                    if (total > s.distinctConfigurations()) {
-                        throw new InvalidOptionException("add-trials", addTrials.toString(), "at most "
-                                + (s.distinctConfigurations() - Math.max(before, s.trials())) + ": the space holds "
-                                + s.distinctConfigurations() + " distinct configurations, the sweep tried "
-                                + Math.max(before, s.trials()));
+        try {
+            if (resume != null) {
+                tracking = SweepRun.resume(location, bind, s.experiment(), s.name(), resume.isEmpty() ? null : resume,
+                        addTrials != null);
+                try {
+                    Map<String, String> stored = tracking.parentTags();
+                    SweepJournal.checkSameSweep(s, stored, tracking.parentRunId());
+                    if (out == null && stored.containsKey("rnnsweep.out")) {
+                        dir = Path.of(stored.get("rnnsweep.out"));
                     }
-                    s = s.withTrials(total);
-                    tasks = SweepController.tasks(s);
+                    Preflight.writableFolder("out", dir);
+                    List<SweepRun.StoredTrial> trials = tracking.storedTrials();
+                    trials.forEach(t -> runIds.put(t.index(), t.runId()));
+                    if (addTrials != null) {
+                        int before = trials.stream().mapToInt(SweepRun.StoredTrial::index).max().orElse(-1) + 1;
+                        int total = Math.max(before, s.trials()) + addTrials;
+                        if (total > s.distinctConfigurations()) {
+                            throw new InvalidOptionException("add-trials", addTrials.toString(), "at most "
+                                    + (s.distinctConfigurations() - Math.max(before, s.trials())) + ": the space holds "
+                                    + s.distinctConfigurations() + " distinct configurations, the sweep tried "
+                                    + Math.max(before, s.trials()));
+                        }
+                        s = s.withTrials(total);
+                        tasks = SweepController.tasks(s);
+                    }
+                    checkpoints = checkpointDir(s, dir, effectiveMaster);
+                    warm.addAll(SweepJournal.warmStart(s, file.toString(), tracking.earlierSweeps()));
+                    prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints);
+                    SweepJournal.checkSameTrials(s, tasks, prior, tracking.parentRunId());
+                } catch (RuntimeException e) {
+                    tracking.close();
+                    throw e;
                 }
+                tracking.reopen();
+            } else {
+                Preflight.writableFolder("out", dir);
                 checkpoints = checkpointDir(s, dir, effectiveMaster);
-                warm.addAll(SweepJournal.warmStart(s, file.toString(), tracking.earlierSweeps()));
-                prior = SweepJournal.prior(trials, tasks, HadoopCheckpointStore.fromSystemProperties(), checkpoints);
-                SweepJournal.checkSameTrials(s, tasks, prior, tracking.parentRunId());
-            } catch (RuntimeException e) {
-                tracking.close();
-                throw e;
+                tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir),
+                        earlier -> warm.addAll(SweepJournal.warmStart(resolved, file.toString(), earlier)));
             }
-            tracking.reopen();
-        } else {
-            Preflight.writableFolder("out", dir);
-            checkpoints = checkpointDir(s, dir, effectiveMaster);
-            tracking = SweepRun.start(location, bind, s.experiment(), s.name(), fixedParams(s), parentTags(s, dir),
-                    earlier -> warm.addAll(SweepJournal.warmStart(resolved, file.toString(), earlier)));
-        }
-        console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
-                tracking.parentRunId(), tracking.display());
-        if (resume != null) {
-            Map<PriorTrial.Fate, Long> fates = new EnumMap<>(PriorTrial.Fate.class);
-            prior.forEach(p -> fates.merge(p.fate(), 1L, Long::sum));
-            console.printf("resuming sweep %s: %d trials kept, %d continued from checkpoints, %d restarted, %d new%n",
-                    s.name(), fates.getOrDefault(PriorTrial.Fate.KEPT, 0L),
-                    fates.getOrDefault(PriorTrial.Fate.CONTINUED, 0L), fates.getOrDefault(PriorTrial.Fate.RESTARTED, 0L),
-                    Math.max(0, s.plannedTrials() - prior.size()));
-        } else {
-            for (String other : tracking.otherUnfinished(s.name())) {
-                console.printf("note: sweep %s has an unfinished run (parent run %s); to continue it instead:%n"
-                        + "  jobs/rnnsweep sweep %s --resume %s%s%n", s.name(), other, file,
-                        other, trackingUri != null ? " --tracking-uri " + trackingUri : "");
+            console.printf("tracking: experiment %s (id %s), parent run %s, %s%n", s.experiment(), tracking.experimentId(),
+                    tracking.parentRunId(), tracking.display());
+            if (resume != null) {
+                Map<PriorTrial.Fate, Long> fates = new EnumMap<>(PriorTrial.Fate.class);
+                prior.forEach(p -> fates.merge(p.fate(), 1L, Long::sum));
+                console.printf("resuming sweep %s: %d trials kept, %d continued from checkpoints, %d restarted, %d new%n",
+                        s.name(), fates.getOrDefault(PriorTrial.Fate.KEPT, 0L),
+                        fates.getOrDefault(PriorTrial.Fate.CONTINUED, 0L), fates.getOrDefault(PriorTrial.Fate.RESTARTED, 0L),
+                        Math.max(0, s.plannedTrials() - prior.size()));
+            } else {
+                for (String other : tracking.otherUnfinished(s.name())) {
+                    console.printf("note: sweep %s has an unfinished run (parent run %s); to continue it instead:%n"
+                            + "  jobs/rnnsweep sweep %s --resume %s%s%n", s.name(), other, file,
+                            other, trackingUri != null ? " --tracking-uri " + trackingUri : "");
+                }
             }
-        }
-        console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), s.plannedTrials(),
-                s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
-                dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
-                        : concurrency + " at once", s.objective());
-        if (!s.warmStart().isEmpty()) {
-            console.printf("search: tpe warm-started with %d trials of %s%n", warm.size(),
-                    String.join(", ", s.warmStart()));
-        }
-        if (s.scheduler().segmented()) {
-            console.printf("scheduler: %s; checkpoints in %s (kept: %s)%n", s.scheduler().describe(), checkpoints,
-                    s.scheduler().keep().key());
-        } else if (checkpoints == null && s.execution().checkpointEvery() > 0) {
-            console.printf("note: trials keep no checkpoints on %s without scheduler.checkpoint_dir (a folder every"
-                    + " executor reaches): a resumed sweep trains the trials that were running again from their"
-                    + " first epoch%n", effectiveMaster);
+            console.printf("sweep %s: %d trials of task %s on %s, %s, objective %s%n", s.name(), s.plannedTrials(),
+                    s.task().key(), chosenMaster != null ? chosenMaster : System.getProperty("spark.master"),
+                    dataParallel ? "data-parallel (one trial at a time, each across every executor slot)"
+                            : concurrency + " at once", s.objective());
+            if (!s.warmStart().isEmpty()) {
+                console.printf("search: tpe warm-started with %d trials of %s%n", warm.size(),
+                        String.join(", ", s.warmStart()));
+            }
+            if (s.scheduler().segmented()) {
+                console.printf("scheduler: %s; checkpoints in %s (kept: %s)%n", s.scheduler().describe(), checkpoints,
+                        s.scheduler().keep().key());
+            } else if (checkpoints == null && s.execution().checkpointEvery() > 0) {
+                console.printf("note: trials keep no checkpoints on %s without scheduler.checkpoint_dir (a folder every"
+                        + " executor reaches): a resumed sweep trains the trials that were running again from their"
+                        + " first epoch%n", effectiveMaster);
+            }
+        } catch (Exception | Error e) {
+            stopEarly(early);
+            throw e;
         }
         console.flush();
         SweepResult result;
@@ -234,8 +247,7 @@ final class SweepCommand implements Callable<Integer> {
         boolean ended = false;
         int lost;
         CountDownLatch wound = new CountDownLatch(1);
-        try (SparkTrialExecutor executor = SparkTrialExecutor.start(chosenMaster, s.name(),
-                s.execution().cpusPerTrial(), s.execution().retries(), s.execution().mode())) {
+        try (SparkTrialExecutor executor = early != null ? started(early) : startSpark(chosenMaster, s)) {
             // Ctrl-C: cancel the trials, then hold the JVM until the sweep has written its files and ended its
             // runs (KILLED), so nothing is left half-done.
             Thread hook = new Thread(() -> {
@@ -292,6 +304,44 @@ final class SweepCommand implements Callable<Integer> {
         console.flush();
         wound.countDown();
         return lost > 0 ? Main.TRACKING_INCOMPLETE : 0;
+    }
+
+    private static SparkTrialExecutor startSpark(String master, SweepSpec s) {
+        return SparkTrialExecutor.start(master, s.name(), s.execution().cpusPerTrial(), s.execution().retries(),
+                s.execution().mode());
+    }
+
+    /** Runs a start-up step on a daemon thread of its own (it must not keep a refused sweep's JVM alive). */
+    private static void onDaemon(Runnable step) {
+        Thread t = new Thread(step, "rnnsweep-spark-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Returns the Spark context started beside the tracking store, or throws what stopped it from starting. */
+    private static SparkTrialExecutor started(CompletableFuture<SparkTrialExecutor> early) {
+        try {
+            return early.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** Stops the Spark context started beside the tracking store of a sweep that was refused or failed to start. */
+    private static void stopEarly(CompletableFuture<SparkTrialExecutor> early) {
+        if (early != null) {
+            try {
+                early.join().close();
+            } catch (RuntimeException ignored) {
+                // The sweep's own failure is the one to report.
+            }
+        }
     }
 
     /**
