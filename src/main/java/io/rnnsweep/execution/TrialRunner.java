@@ -108,6 +108,44 @@ public final class TrialRunner {
                 (System.nanoTime() - t0) / 1e9, gpu, blas, unsent);
     }
 
+    /** How a segment's scratch folder is named: the prefix, then the pid of the JVM that trains it. */
+    static final String SEGMENT_PREFIX = "rnnsweep-segment-";
+    /** Whether this JVM looked for folders that killed JVMs left (once is enough). */
+    private static final java.util.concurrent.atomic.AtomicBoolean SWEPT =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Removes, once per JVM, the segment scratch folders (checkpoints on their way) that JVMs killed while they
+     * trained left in this host's temporary folder: those whose pid no longer runs.
+     */
+    static void removeDeadSegmentFolders() {
+        if (SWEPT.compareAndSet(false, true)) {
+            removeDeadSegmentFolders(Path.of(System.getProperty("java.io.tmpdir")));
+        }
+    }
+
+    /** Removes the segment scratch folders in {@code tmp} whose JVM no longer runs. */
+    static void removeDeadSegmentFolders(Path tmp) {
+        try (var entries = Files.newDirectoryStream(tmp, SEGMENT_PREFIX + "*")) {
+            for (Path dir : entries) {
+                String rest = dir.getFileName().toString().substring(SEGMENT_PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash <= 0 || !rest.substring(0, dash).chars().allMatch(Character::isDigit)
+                        || ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isPresent()) {
+                    continue; // Not ours, or its JVM still runs.
+                }
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Only tidiness is lost: the folders stay.
+        }
+    }
+
     /**
      * Trains one segment: fetches the checkpoint the segment resumes from, trains to the segment's last epoch
      * (storing the checkpoint every {@link Segment#every()} epochs on the way, and tagging the trial's run with the
@@ -117,7 +155,8 @@ public final class TrialRunner {
     private static TrialResult runSegment(TrialTask task, Trainer trainer, Segment segment,
                                           CheckpointStore checkpoints, TrialRecording tracked)
             throws IOException {
-        Path dir = Files.createTempDirectory("rnnsweep-segment");
+        removeDeadSegmentFolders();
+        Path dir = Files.createTempDirectory(SEGMENT_PREFIX + ProcessHandle.current().pid() + "-");
         try {
             Path in = dir.resolve("resume.zip");
             Path out = dir.resolve("checkpoint.zip");

@@ -69,20 +69,40 @@ public record PendingBatch(String runId, List<Point> metrics, Map<String, String
         return (n + per - 1) / per;
     }
 
-    /** Writes batches to a file, one JSON object per line (a spool, or what could not be sent), replacing it. */
+    /**
+     * Writes batches to a file, one JSON object per line (a spool, or what could not be sent), replacing it
+     * whole (written beside it, then renamed: a process killed meanwhile leaves the previous file).
+     */
     static void writeJsonLines(java.nio.file.Path file, List<PendingBatch> batches) {
         try {
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             StringBuilder b = new StringBuilder();
             for (PendingBatch p : batches) {
-                b.append(json.writeValueAsString(p)).append('\n');
+                b.append(JSON.writeValueAsString(p)).append('\n');
             }
-            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            java.nio.file.Files.writeString(file, b, java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Path dir = file.toAbsolutePath().getParent();
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path part = java.nio.file.Files.createTempFile(dir, file.getFileName().toString(), ".part");
+            java.nio.file.Files.writeString(part, b, java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file, e);
         }
     }
+
+    /** Reads the batches {@link #writeJsonLines} wrote, in order. */
+    static List<PendingBatch> readJsonLines(java.nio.file.Path file) throws java.io.IOException {
+        List<PendingBatch> out = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(JSON.readValue(line, PendingBatch.class));
+            }
+        }
+        return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Returns whether the batch holds nothing. */
     boolean isEmpty() {

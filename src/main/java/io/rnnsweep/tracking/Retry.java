@@ -106,10 +106,11 @@ final class Retry {
         } catch (RuntimeException e) {
             if (since == null && transientFailure(e) && !Thread.currentThread().isInterrupted()
                     && DOWN.putIfAbsent(server, System.currentTimeMillis()) == null) {
-                System.err.printf("rnnsweep: warning: the tracking server %s has not answered for %d s (%s); the"
+                System.err.printf(java.util.Locale.ROOT, "rnnsweep: warning: the tracking server %s has not answered"
+                        + " for %.0f s (%s); the"
                         + " sweep goes on: each trial's results are in its output folder, records are kept for the"
                         + " server and sent when it answers again, and what it never takes is written to"
-                        + " tracking-unsent.jsonl there%n", target, patienceMillis / 1000, reason(e));
+                        + " tracking-unsent.jsonl there%n", target, Math.max(1, patienceMillis / 1000.0), reason(e));
             }
             throw e;
         }

@@ -49,6 +49,27 @@ final class RunLog {
         this.runId = runId;
         this.patienceMillis = patienceMillis;
         this.spool = spoolDir.resolve(runId + ".jsonl");
+        adoptSpool();
+    }
+
+    /**
+     * Takes over what a process that logged this run before left spooled on this host (it was killed while the
+     * server did not answer): those records go first, before anything this log sends. A live log never leaves
+     * its spool to another one: it hands what is unsent over with the trial ({@link #handOver}).
+     */
+    private void adoptSpool() {
+        if (!Files.isRegularFile(spool)) {
+            return;
+        }
+        try {
+            List<PendingBatch> left = PendingBatch.readJsonLines(spool);
+            pending.addAll(left);
+            System.err.println("rnnsweep: " + runId + ": " + left.size() + " record batches an earlier process"
+                    + " spooled in " + spool + " are sent first");
+        } catch (IOException | RuntimeException e) {
+            System.err.println("rnnsweep: warning: " + runId + ": cannot read the records an earlier process spooled"
+                    + " in " + spool + " (" + e + "); they stay there");
+        }
     }
 
     /** Returns the run's id. */
@@ -86,6 +107,17 @@ final class RunLog {
     /** Returns the batches not sent yet, in order. */
     synchronized List<PendingBatch> unsent() {
         return new ArrayList<>(pending);
+    }
+
+    /**
+     * Returns the batches not sent yet, in order, and gives them up: the caller (a trial handing them to the
+     * driver with its outcome) keeps them now, so the spool file goes.
+     */
+    synchronized List<PendingBatch> handOver() {
+        List<PendingBatch> out = new ArrayList<>(pending);
+        pending.clear();
+        deleteSpool();
+        return out;
     }
 
     /**

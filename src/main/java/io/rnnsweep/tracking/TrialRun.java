@@ -260,7 +260,7 @@ public final class TrialRun implements TrialRecording {
         log.log(new PendingBatch(runId(), List.of(), Map.of(), tags));
         log.flush(PATIENCE_MILLIS);
         client.close();
-        return log.unsent();
+        return log.handOver();
     }
 
     /**
@@ -385,7 +385,7 @@ public final class TrialRun implements TrialRecording {
         client.close();
         List<EpochResult> curve = List.copyOf(epochs);
         ArtifactUploads.submit(() -> storeArtifacts(curve, report, perplexity));
-        return log.unsent();
+        return log.handOver();
     }
 
     /**

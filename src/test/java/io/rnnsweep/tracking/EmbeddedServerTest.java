@@ -22,6 +22,46 @@ class EmbeddedServerTest {
     Path dir;
 
     @Test
+    void recordsAKilledProcessSpooledAreSentFirstByTheNextLogOfTheRunAndAHandedOverSpoolIsGone() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir.resolve("store")),
+                InetAddress.getLoopbackAddress(), 0, null);
+             MlflowClient client = new TrackingTarget(server.uri(), null, null, null).client()) {
+            TrackingTarget target = new TrackingTarget(server.uri(), null, null, null);
+            String id = client.createExperiment("spooled");
+            String runId = client.createRun(Service.CreateRun.newBuilder().setExperimentId(id).setRunName("t")
+                    .setStartTime(1000).build()).getRunId();
+            Path spoolDir = dir.resolve("spool");
+            // What an executor killed while the server did not answer leaves: epochs 1 and 2, never sent.
+            PendingBatch.writeJsonLines(spoolDir.resolve(runId + ".jsonl"), List.of(
+                    new PendingBatch(runId, List.of(new PendingBatch.Point("loss", 0.9, 2001, 1)), Map.of(), Map.of()),
+                    new PendingBatch(runId, List.of(new PendingBatch.Point("loss", 0.8, 2002, 2)), Map.of(),
+                            Map.of("rnnsweep.attempts", "1"))));
+
+            RunLog retry = new RunLog(target, client, runId, 1000, spoolDir);
+            assertEquals(2, retry.unsent().size(), "the spooled batches are taken over");
+            retry.log(new PendingBatch(runId, List.of(new PendingBatch.Point("loss", 0.7, 3003, 3)), Map.of(),
+                    Map.of("rnnsweep.attempts", "2")));
+            assertEquals(List.of(1L, 2L, 3L), client.getMetricHistory(runId, "loss").stream()
+                    .map(Service.Metric::getStep).toList(), "the spooled epochs go first, then the new one");
+            assertEquals("2", client.getRun(runId).getData().getTagsList().stream()
+                    .filter(t -> t.getKey().equals("rnnsweep.attempts")).findFirst().orElseThrow().getValue(),
+                    "the newer tag wins: it was sent after the spooled one");
+            assertTrue(Files.notExists(spoolDir.resolve(runId + ".jsonl")), "a sent spool is deleted");
+
+            server.pause();
+            RunLog unreachable = new RunLog(target, client, runId, 200, spoolDir);
+            unreachable.log(new PendingBatch(runId, List.of(new PendingBatch.Point("loss", 0.6, 4004, 4)), Map.of(),
+                    Map.of()));
+            assertTrue(Files.isRegularFile(spoolDir.resolve(runId + ".jsonl")), "unsent records are spooled");
+            assertEquals(1, unreachable.handOver().size());
+            assertTrue(Files.notExists(spoolDir.resolve(runId + ".jsonl")),
+                    "records handed over with the trial leave no spool for a later log to send twice");
+            assertTrue(new RunLog(target, client, runId, 200, spoolDir).unsent().isEmpty());
+            server.resume();
+        }
+    }
+
+    @Test
     void mlflowClientRoundTripsExperimentsRunsBatchesSearchAndArtifacts() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start(new FileStore(dir), InetAddress.getLoopbackAddress(), 0, null);
              MlflowClient client = new TrackingTarget(server.uri(), null, null, null).client()) {
