@@ -56,6 +56,8 @@ final class SweepLoop {
     private static final class Trial {
         TrialTask task;
         final List<EpochResult> epochs = new ArrayList<>();
+        /** Where its segments trained them. */
+        final List<TrialOutcome.Placement> placements = new ArrayList<>();
         Phase phase = Phase.NEW;
         TrialOutcome last;
         double seconds;
@@ -319,6 +321,7 @@ final class SweepLoop {
      */
     private void trainedOn(Trial t, TrialOutcome partial) {
         t.epochs.addAll(partial.epochs());
+        t.placements.addAll(partial.placements());
         t.last = partial;
         sweepEpochs += partial.epochs().size();
         Objective objective = spec.objective();
@@ -444,6 +447,7 @@ final class SweepLoop {
     private void handle(TrialOutcome o, Deque<Integer> ready, boolean notify) {
         Trial t = trials.get(o.index());
         t.epochs.addAll(o.epochs());
+        t.placements.addAll(o.placements());
         t.seconds += o.seconds();
         t.last = o;
         sweepEpochs += o.epochs().size();
@@ -513,7 +517,7 @@ final class SweepLoop {
      * told.
      */
     private void ended(Trial t, Map<String, String> tags) {
-        TrialOutcome o = t.last.wholeTrial(List.copyOf(t.epochs), t.seconds);
+        TrialOutcome o = t.last.wholeTrial(List.copyOf(t.epochs), t.seconds, List.copyOf(t.placements));
         t.last = o;
         Objective objective = spec.objective();
         double trialBest = Double.NaN;

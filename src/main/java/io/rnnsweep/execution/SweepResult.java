@@ -158,17 +158,18 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
             TrialOutcome o = outcomes.get(t.index());
             List<String> head = new ArrayList<>(List.of(Integer.toString(t.index()), runName(t)));
             options.forEach(k -> head.add(t.options().get(k)));
-            List<String> tail = new ArrayList<>(List.of(o.status().name(), o.host(), Long.toString(o.pid())));
-            if (scheduled()) {
-                tail.add(Integer.toString(rungs.getOrDefault(t.index(), 0)));
-            }
+            List<String> rung = scheduled() ? List.of(Integer.toString(rungs.getOrDefault(t.index(), 0))) : List.of();
             if (o.epochs().isEmpty()) {
                 List<String> empty = new ArrayList<>();
                 metrics.forEach(m -> empty.add(""));
-                s.append(csv(concat(head, List.of(""), empty, tail))).append('\n');
+                s.append(csv(concat(head, List.of(""), empty, concat(List.of(o.status().name(), o.host(),
+                        Long.toString(o.pid())), rung)))).append('\n');
             }
             for (EpochResult e : o.epochs()) {
                 List<String> values = metrics.stream().map(m -> number(e.metric(m))).toList();
+                // Each epoch names the JVM that trained it: a trial's segments may run on different executors.
+                TrialOutcome.Placement where = o.placementOf(e.epoch());
+                List<String> tail = concat(List.of(o.status().name(), where.host(), Long.toString(where.pid())), rung);
                 s.append(csv(concat(head, List.of(Integer.toString(e.epoch())), values, tail))).append('\n');
             }
         }

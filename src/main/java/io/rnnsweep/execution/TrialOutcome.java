@@ -23,10 +23,23 @@ import java.util.Objects;
  *     when the trial did not run
  * @param unsentTracking records the executor could not send (the tracking server stayed unreachable), for the
  *     driver to replay
+ * @param placements where the epochs were trained, in order: each from its first epoch until the next one's
+ *     (a trial's segments may run on different executors); by default all of them on {@code host}/{@code pid}
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
                            String cause, String host, long pid, double seconds, String gpu, String blas,
-                           List<UnsentRecord> unsentTracking) implements Serializable {
+                           List<UnsentRecord> unsentTracking, List<Placement> placements) implements Serializable {
+
+    /**
+     * Where a run of a trial's epochs was trained.
+     *
+     * @param fromEpoch the first of them
+     * @param host the host
+     * @param pid the process id of the JVM
+     */
+    public record Placement(int fromEpoch, String host, long pid) implements Serializable {
+    }
+
     /** Copies the lists into serializable ones. */
     public TrialOutcome {
         Objects.requireNonNull(status, "status");
@@ -37,6 +50,15 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
         epochs = new ArrayList<>(epochs);
         report = new ArrayList<>(report);
         unsentTracking = new ArrayList<>(unsentTracking);
+        placements = new ArrayList<>(placements.isEmpty() && !epochs.isEmpty()
+                ? List.of(new Placement(epochs.get(0).epoch(), host, pid)) : placements);
+    }
+
+    /** Creates an outcome whose epochs were all trained where it ran. */
+    public TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report, String cause,
+                        String host, long pid, double seconds, String gpu, String blas,
+                        List<UnsentRecord> unsentTracking) {
+        this(index, status, epochs, report, cause, host, pid, seconds, gpu, blas, unsentTracking, List.of());
     }
 
     /** Creates an outcome with nothing left to send to the tracking server. */
@@ -53,7 +75,7 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
     /** Returns this outcome recording the GPU device the trial ran on. */
     public TrialOutcome onGpu(String device) {
         return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, blas,
-                unsentTracking);
+                unsentTracking, placements);
     }
 
     /**
@@ -65,9 +87,29 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
                 unsentTracking);
     }
 
+    /**
+     * Returns this outcome as the whole trial's, as {@link #wholeTrial(List, double)} does, saying where each of
+     * its segments trained.
+     */
+    public TrialOutcome wholeTrial(List<EpochResult> allEpochs, double allSeconds, List<Placement> where) {
+        return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, blas,
+                unsentTracking, where);
+    }
+
+    /** Returns where epoch {@code epoch} was trained: the placement it falls in, else where the outcome ran. */
+    public Placement placementOf(int epoch) {
+        Placement found = new Placement(epoch, host, pid);
+        for (Placement p : placements) {
+            if (p.fromEpoch() <= epoch) {
+                found = p;
+            }
+        }
+        return found;
+    }
+
     /** Returns this outcome with another status and cause (a trial the driver killed), keeping the rest. */
     public TrialOutcome killed(String why) {
         return new TrialOutcome(index, TrialStatus.KILLED, epochs, List.of(), why, host, pid, seconds, gpu, blas,
-                unsentTracking);
+                unsentTracking, placements);
     }
 }

@@ -456,4 +456,40 @@ class SweepLoopTest {
             assertTrue(e.getMessage().startsWith("loop/trial-000: the spec proposes"), e.getMessage());
         }
     }
+
+    @Test
+    void trialsCsvNamesForEachEpochTheJvmOfTheSegmentThatTrainedIt() throws Exception {
+        SweepSpec s = spec("{algorithm: grid}", "{algorithm: asha, max_epochs: 9, grace_epochs: 1, reduction_factor: 3}");
+        // Each segment runs on an executor of its own: pid 1000 + the segment's first epoch.
+        try (InProcessExecutor ex = new InProcessExecutor(task -> {
+            TrialOutcome o = synthetic(task);
+            long pid = 1000 + (task.segment() == null ? 0 : task.segment().from());
+            return new TrialOutcome(o.index(), o.status(), o.epochs(), o.report(), o.cause(), "host-" + pid, pid,
+                    o.seconds(), o.gpu(), o.blas());
+        }, NO_CHECKPOINTS)) {
+            SweepResult r = new SweepController(s, ex, 2, "mem:/", List.of()).run();
+            List<String> rows = List.of(r.trialsCsv().split("\n"));
+            List<String> header = List.of(rows.get(0).split(","));
+            int epoch = header.indexOf("epoch");
+            int host = header.indexOf("host");
+            int pid = header.indexOf("pid");
+            int checked = 0;
+            java.util.Set<Long> pids = new java.util.TreeSet<>();
+            for (String row : rows.subList(1, rows.size())) {
+                String[] cells = row.split(",");
+                if (cells[epoch].isEmpty()) {
+                    continue;
+                }
+                int e = Integer.parseInt(cells[epoch]);
+                // ASHA's rungs at epochs 1, 3 and 9: segments start after epochs 0, 1 and 3.
+                long expected = 1000 + (e <= 1 ? 0 : e <= 3 ? 1 : 3);
+                assertEquals(Long.toString(expected), cells[pid], row);
+                assertEquals("host-" + expected, cells[host], row);
+                pids.add(expected);
+                checked++;
+            }
+            assertEquals(java.util.Set.of(1000L, 1001L, 1003L), pids, "every segment's epochs were seen");
+            assertTrue(checked > 12, "epochs checked: " + checked);
+        }
+    }
 }
