@@ -306,6 +306,7 @@ final class SweepCommand implements Callable<Integer> {
         return lost > 0 ? Main.TRACKING_INCOMPLETE : 0;
     }
 
+    /** Starts the Spark context the sweep's trials run in. */
     private static SparkTrialExecutor startSpark(String master, SweepSpec s) {
         return SparkTrialExecutor.start(master, s.name(), s.execution().cpusPerTrial(), s.execution().retries(),
                 s.execution().mode());
