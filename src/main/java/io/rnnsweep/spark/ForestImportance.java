@@ -15,6 +15,7 @@ import org.apache.spark.mllib.tree.model.DecisionTreeModel;
 import org.apache.spark.mllib.tree.model.Node;
 import org.apache.spark.mllib.tree.model.RandomForestModel;
 import org.apache.spark.mllib.tree.model.Split;
+import org.apache.spark.storage.BlockId;
 
 /**
  * Parameter importance with spark-mllib: a random forest regression of the objective on the swept parameters
@@ -49,6 +50,7 @@ public final class ForestImportance implements Importance.Model {
             }
             RandomForestModel forest = RandomForest.trainRegressor(sc.parallelize(points, 1), new HashMap<>(), TREES,
                     "all", "variance", DEPTH, 32, (int) seed);
+            settle(sc.sc());
             int features = x.length == 0 ? 0 : x[0].length;
             double[] total = new double[features];
             for (DecisionTreeModel tree : forest.trees()) {
@@ -75,6 +77,25 @@ public final class ForestImportance implements Importance.Model {
             if (ours) {
                 sc.stop();
             }
+        }
+    }
+
+    /**
+     * Waits (at most 2 s) until Spark has removed the forest's cached input, which it does asynchronously after
+     * the fit: a context stopped while that removal is in flight (the sweep's, when it ends right after its
+     * report) prints a stack trace from Spark's block manager.
+     */
+    private static void settle(SparkContext sc) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        scala.Function1<BlockId, Object> cached = BlockId::isRDD;
+        try {
+            while (!sc.env().blockManager().master().getMatchingBlockIds(cached, true).isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(100); // the removal's last callbacks, after its blocks are gone
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
