@@ -67,7 +67,7 @@ rnnsweep_cds_flags() { # rnnsweep_cds_flags BLAS_FLAGS
     [ "$(cat "$cds_archive.failed" 2>/dev/null)" = "$stamp" ] && return 0
     local scratch
     scratch="$(mktemp -d "$root/target/cds.XXXXXX")"
-    echo "rnnsweep: preparing a class archive for faster starts (once per build, about 15 s) ..." >&2
+    echo "rnnsweep: preparing a class archive for faster starts (once per build, about 20 s) ..." >&2
     # shellcheck disable=SC2086
     if (cd "$scratch" && OMP_NUM_THREADS=1 "$java" @"$root/jobs/jvm.options" $1 \
           -XX:ArchiveClassesAtExit="$scratch/classes.jsa" -cp "$jar:$(cat "$classpath_file")" io.rnnsweep.cli.Main \
