@@ -53,7 +53,7 @@ rnnsweep_blas_flags() {
 }
 
 # A class-data-sharing archive (JDK 17's dynamic AppCDS) of the classes the README's main command loads: made
-# once per build (and per JDK) by running that command on a scratch folder (about 15 s), it takes about 1 s off
+# once per build (and per JDK) by running that command on a scratch folder (about 20 s), it takes about 1 s off
 # every later command's start (JVM, Spark, ND4J, tracking and report classes come pre-parsed and pre-verified).
 # RNNSWEEP_CDS=off leaves it out. Prints the JVM flags that use it; none when it cannot be made here.
 cds_archive="$root/target/rnnsweep.jsa"

@@ -134,12 +134,7 @@ public final class TrialRunner {
                         || ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isPresent()) {
                     continue; // Not ours, or its JVM still runs.
                 }
-                try (var files = Files.list(dir)) {
-                    for (Path f : files.toList()) {
-                        Files.deleteIfExists(f);
-                    }
-                }
-                Files.deleteIfExists(dir);
+                deleteFolder(dir);
             }
         } catch (IOException | RuntimeException e) {
             // Only tidiness is lost: the folders stay.
@@ -209,13 +204,18 @@ public final class TrialRunner {
             }
             return r;
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(dir);
+            deleteFolder(dir);
         }
+    }
+
+    /** Deletes a segment's scratch folder and the files in it (it holds no folders). */
+    private static void deleteFolder(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     /** Returns the tags that say where a trial attempt ran: host, process, GPU, BLAS library. */

@@ -25,9 +25,12 @@ final class Retry {
     private Retry() {
     }
 
-    /** Returns whether the server is in an outage: it failed a call's whole patience and has not answered since. */
-    static boolean down(TrackingTarget target) {
-        return DOWN.containsKey(target.uri());
+    /**
+     * Returns whether {@code failure} is the server's outage (reported once, when it began): a transient failure
+     * while the server has failed a call's whole patience and not answered since. Nothing more is to be said of it.
+     */
+    static boolean duringOutage(TrackingTarget target, RuntimeException failure) {
+        return transientFailure(failure) && DOWN.containsKey(target.uri());
     }
 
     /** Returns whether a failed call may succeed when tried again. */

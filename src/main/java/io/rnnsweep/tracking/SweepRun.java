@@ -617,7 +617,7 @@ public final class SweepRun implements AutoCloseable {
             try {
                 parentLog.uploadArtifact(artifactUri, experimentId, f.getFileName().toString(), Files.readAllBytes(f));
             } catch (java.io.IOException | RuntimeException e) {
-                if (e instanceof RuntimeException r && Retry.transientFailure(r) && Retry.down(target)) {
+                if (e instanceof RuntimeException r && Retry.duringOutage(target, r)) {
                     break; // The server is in an outage, reported when it began; the output folder has every file.
                 }
                 // No artifact fault fails the sweep: its output folder has every file; the parent run says so.

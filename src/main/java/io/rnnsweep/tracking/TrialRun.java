@@ -224,12 +224,19 @@ public final class TrialRun implements TrialRecording {
         all.putAll(handle.tags());
         all.putAll(where);
         all.putAll(tags);
-        all.put("rnnsweep.gradient_health", GradientHealth.of(epochs, status == TrialStatus.DIVERGED).key());
-        all.put("rnnsweep.status", status.name());
-        if (!cause.isEmpty()) {
-            all.put("rnnsweep.cause", cause);
-        }
+        all.putAll(endTags(epochs, status, cause));
         return new PendingBatch(handle.runId() == null ? "" : handle.runId(), points, handle.params(), all);
+    }
+
+    /** Returns the tags a trial's end sets on its run: gradient health, status, and the cause when there is one. */
+    private static Map<String, String> endTags(List<EpochResult> epochs, TrialStatus status, String cause) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rnnsweep.gradient_health", GradientHealth.of(epochs, status == TrialStatus.DIVERGED).key());
+        tags.put("rnnsweep.status", status.name());
+        if (!cause.isEmpty()) {
+            tags.put("rnnsweep.cause", cause);
+        }
+        return tags;
     }
 
     /** Returns an epoch's finite metrics as points with {@code step} = epoch. */
@@ -360,13 +367,7 @@ public final class TrialRun implements TrialRecording {
     public List<PendingBatch> finish(TrialStatus status, String cause, List<String> report, boolean perplexity) {
         long t0 = System.nanoTime();
         drain();
-        Map<String, String> tags = new LinkedHashMap<>();
-        GradientHealth health = GradientHealth.of(epochs, status == TrialStatus.DIVERGED);
-        tags.put("rnnsweep.gradient_health", health.key());
-        tags.put("rnnsweep.status", status.name());
-        if (!cause.isEmpty()) {
-            tags.put("rnnsweep.cause", cause);
-        }
+        Map<String, String> tags = endTags(epochs, status, cause);
         // One batch: the trial's end tags and what tracking cost its threads (up to this end's last record).
         log.log(new PendingBatch(runId(), cost(t0), Map.of(), tags));
         RunStatus end = RunStatus.of(status);
@@ -403,7 +404,7 @@ public final class TrialRun implements TrialRecording {
                         (String.join("\n", report) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
-            if (Retry.transientFailure(e) && Retry.down(handle.target())) {
+            if (Retry.duringOutage(handle.target(), e)) {
                 return; // The tag could not go either; the outage was reported when it began.
             }
             String why = artifactFault(artifactUri, e);

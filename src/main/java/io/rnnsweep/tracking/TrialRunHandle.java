@@ -51,7 +51,7 @@ public record TrialRunHandle(TrackingTarget target, String experimentId, String 
             return TrialRun.open(this, where, nextSegment ? TrialRun.Opening.NEXT_SEGMENT
                     : createdArtifactUri != null && firstOpening ? TrialRun.Opening.FIRST : TrialRun.Opening.ATTEMPT);
         } catch (RuntimeException e) {
-            if (Retry.transientFailure(e) && Retry.down(target)) {
+            if (Retry.duringOutage(target, e)) {
                 throw new TrialRecorder.Unavailable(e);
             }
             throw e;
