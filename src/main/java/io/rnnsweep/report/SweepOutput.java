@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * The sweep's output folder, as a callback of its loop: when the sweep ends, its leaderboard, trials, summary
- * and resolved spec, then {@code report.html} with its plots, and a console warning for each rung whose early
- * stopping the report says cannot be trusted.
+ * and resolved spec, then {@code report.html} with its plots (a report that cannot be drawn is a warning: the
+ * tables hold every result), and a console warning for each rung whose early stopping the report says cannot be
+ * trusted.
  */
 public final class SweepOutput implements SweepCallback {
     private final Path dir;
@@ -44,7 +45,14 @@ public final class SweepOutput implements SweepCallback {
             files.addAll(List.of(dir.resolve("leaderboard.csv"), dir.resolve("summary.json"),
                     dir.resolve("trials.csv"), dir.resolve("spec.yaml")));
             SweepData data = SweepData.load(dir);
-            files.addAll(SweepReport.write(data, dir, heatmap, model));
+            try {
+                files.addAll(SweepReport.write(data, dir, heatmap, model));
+            } catch (RuntimeException e) {
+                // The tables hold every result; a plot that cannot be drawn must not cost the sweep its end.
+                console.println("warning: the report could not be drawn (" + e + "); the tables are in " + dir
+                        + ", and `jobs/rnnsweep report " + dir + "` draws it again");
+                return;
+            }
             RungValidity.of(data).ifPresent(rows -> rows.stream().filter(RungValidity.Row::untrustworthy)
                     .forEach(r -> console.println("warning: " + RungValidity.advice(data, r))));
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.HeatMapSeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -60,29 +62,35 @@ public final class SweepReport {
                     t.start();
                 });
         Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
-        charts.put("report-curves.png", curves(sweep));
-        for (String axis : sweep.axes()) {
-            charts.put("report-axis-" + axis + ".png", axis(sweep, axis));
-        }
-        List<String> pair = heatmap != null ? heatmap : defaultPair(sweep);
         List<String> notes = new ArrayList<>();
-        if (pair.size() == 2) {
-            Optional<HeatMapChart> map = heatmap(sweep, pair.get(0), pair.get(1));
-            if (map.isPresent()) {
-                charts.put("report-heatmap.png", map.get());
-            } else {
-                notes.add("no heatmap: no trial reached a value of " + sweep.metric() + " (every trial failed,"
-                        + " diverged or was stopped before its first epoch ended)");
-            }
-        }
-        String rateAxis = sweep.axes().contains("lr") ? "lr" : sweep.axes().get(0);
-        charts.put("report-clip-rate.png", health(sweep, rateAxis, "clip_rate", "share of updates clipped"));
-        String normAxis = sweep.axes().contains("clip") ? "clip" : rateAxis;
-        charts.put("report-grad-norm.png", health(sweep, normAxis, "grad_norm_mean",
-                "mean global gradient L2 norm before clipping"));
         List<Path> files = new ArrayList<>();
-        for (Map.Entry<String, Chart<?, ?>> c : charts.entrySet()) {
-            files.add(save(c.getValue(), dir.resolve(c.getKey())));
+        try {
+            charts.put("report-curves.png", curves(sweep));
+            for (String axis : sweep.axes()) {
+                charts.put("report-axis-" + axis + ".png", axis(sweep, axis));
+            }
+            List<String> pair = heatmap != null ? heatmap : defaultPair(sweep);
+            if (pair.size() == 2) {
+                Optional<HeatMapChart> map = heatmap(sweep, pair.get(0), pair.get(1));
+                if (map.isPresent()) {
+                    charts.put("report-heatmap.png", map.get());
+                } else {
+                    notes.add("no heatmap: no trial reached a value of " + sweep.metric() + " (every trial failed,"
+                            + " diverged or was stopped before its first epoch ended)");
+                }
+            }
+            String rateAxis = sweep.axes().contains("lr") ? "lr" : sweep.axes().get(0);
+            charts.put("report-clip-rate.png", health(sweep, rateAxis, "clip_rate", "share of updates clipped"));
+            String normAxis = sweep.axes().contains("clip") ? "clip" : rateAxis;
+            charts.put("report-grad-norm.png", health(sweep, normAxis, "grad_norm_mean",
+                    "mean global gradient L2 norm before clipping"));
+            for (Map.Entry<String, Chart<?, ?>> c : charts.entrySet()) {
+                files.add(save(c.getValue(), dir.resolve(c.getKey())));
+            }
+        } catch (IOException | RuntimeException e) {
+            // The forest's Spark job ends before the failure goes on: a context stopped under it prints traces.
+            fitting.handle((done, failed) -> null).join();
+            throw e;
         }
         Optional<Importance> importance;
         try {
@@ -218,22 +226,37 @@ public final class SweepReport {
     /**
      * Where an axis's values go on a chart: a few grid values (or words, like {@code lstm} or {@code none}) as
      * evenly spaced ticks labelled with the values; many numbers on a numeric axis, logarithmic for the
-     * learning rate or values spanning two decades.
+     * learning rate or values spanning two decades, with any words among them (a searched clip's {@code none})
+     * drawn past the largest number, where the axis title says.
      */
-    private record Placement(boolean ordinal, boolean log, List<String> ticks) {
+    private record Placement(boolean ordinal, boolean log, List<String> ticks, Map<String, Double> words) {
         static final int MAX_TICKS = 12;
 
         static Placement of(String axis, List<String> values) {
             List<String> distinct = values.stream().distinct().toList();
-            boolean numeric = !values.isEmpty() && values.stream().allMatch(Importance::isNumber);
-            if (!numeric || distinct.size() <= MAX_TICKS) {
-                return new Placement(true, false, sorted(distinct));
+            List<String> numbers = distinct.stream().filter(Importance::isNumber).toList();
+            if (numbers.size() <= MAX_TICKS) {
+                return new Placement(true, false, sorted(distinct), Map.of());
             }
-            return new Placement(false, logScale(axis, values), List.of());
+            boolean log = logScale(axis, numbers);
+            double min = numbers.stream().mapToDouble(Double::parseDouble).min().orElseThrow();
+            double max = numbers.stream().mapToDouble(Double::parseDouble).max().orElseThrow();
+            Map<String, Double> words = new LinkedHashMap<>();
+            for (String w : distinct.stream().filter(v -> !Importance.isNumber(v)).sorted().toList()) {
+                int k = words.size() + 1;
+                words.put(w, log ? max * Math.pow(3, k) : max + Math.max(max - min, 1e-12) * 0.15 * k);
+            }
+            return new Placement(false, log, List.of(), words);
         }
 
         String note() {
-            return ordinal ? ", the swept values" : log ? ", log scale" : "";
+            if (ordinal) {
+                return ", the swept values";
+            }
+            StringBuilder note = new StringBuilder(log ? ", log scale" : "");
+            words.forEach((w, x) -> note.append("; ").append(w).append(" drawn at ")
+                    .append(String.format(Locale.ROOT, "%.3g", x)));
+            return note.toString();
         }
 
         void apply(XYChart chart) {
@@ -243,8 +266,9 @@ public final class SweepReport {
                 // XChart drops every label when two are equal, so ticks between values get distinct invisible ones.
                 chart.setCustomXAxisTickLabelsFormatter(v -> {
                     int i = (int) Math.round(v);
+                    long step = Math.round(v * 100);
                     return Math.abs(v - i) < 1e-9 && i >= 0 && i < ticks.size() ? ticks.get(i)
-                            : "\u200B".repeat(1 + (int) Math.round((v + 1) * 100));
+                            : "\u200B".repeat((int) Math.min(10_000, step >= 0 ? 2 * step + 1 : -2 * step));
                 });
             } else {
                 chart.getStyler().setXAxisLogarithmic(log);
@@ -252,7 +276,54 @@ public final class SweepReport {
         }
 
         double[] positions(List<String> values) {
-            return values.stream().mapToDouble(v -> ordinal ? ticks.indexOf(v) : Double.parseDouble(v)).toArray();
+            return values.stream().mapToDouble(v -> ordinal ? ticks.indexOf(v)
+                    : words.containsKey(v) ? words.get(v) : Double.parseDouble(v)).toArray();
+        }
+    }
+
+    /**
+     * The cells of a heatmap's axis: its values when they are few; else {@link #BINS} ranges between the
+     * smallest and the largest number (log-spaced where the axis plot is logarithmic), then any words.
+     */
+    private record Cells(List<String> labels, List<Double> bounds, boolean log) {
+        static final int BINS = 8;
+
+        static Cells of(String axis, List<String> values) {
+            List<String> distinct = values.stream().distinct().toList();
+            List<String> numbers = distinct.stream().filter(Importance::isNumber).toList();
+            if (numbers.size() <= Placement.MAX_TICKS) {
+                return new Cells(sorted(distinct), List.of(), false);
+            }
+            boolean log = logScale(axis, numbers);
+            double min = numbers.stream().mapToDouble(Double::parseDouble).min().orElseThrow();
+            double max = numbers.stream().mapToDouble(Double::parseDouble).max().orElseThrow();
+            List<Double> bounds = new ArrayList<>();
+            for (int k = 0; k <= BINS; k++) {
+                bounds.add(log ? min * Math.pow(max / min, (double) k / BINS) : min + (max - min) * k / BINS);
+            }
+            List<String> labels = new ArrayList<>();
+            for (int k = 0; k < BINS; k++) {
+                labels.add(String.format(Locale.ROOT, "%.2g-%.2g", bounds.get(k), bounds.get(k + 1)));
+            }
+            distinct.stream().filter(v -> !Importance.isNumber(v)).sorted().forEach(labels::add);
+            return new Cells(labels, bounds, log);
+        }
+
+        String note() {
+            return bounds.isEmpty() ? "" : log ? ", in log-spaced ranges" : ", in ranges";
+        }
+
+        /** Returns the label of the cell a value falls in. */
+        String of(String value) {
+            if (bounds.isEmpty() || !Importance.isNumber(value)) {
+                return value;
+            }
+            double v = Double.parseDouble(value);
+            int k = 0;
+            while (k < BINS - 1 && v > bounds.get(k + 1)) {
+                k++;
+            }
+            return labels.get(k);
         }
     }
 
@@ -277,13 +348,14 @@ public final class SweepReport {
 
     /** The best objective over a grid of two axes; empty when no trial reached a value. */
     static Optional<HeatMapChart> heatmap(SweepData sweep, String a, String b) {
-        List<String> xs = sorted(sweep.trials().stream().map(t -> t.options().get(a)).distinct().toList());
-        List<String> ys = sorted(sweep.trials().stream().map(t -> t.options().get(b)).distinct().toList());
+        Cells cellsA = Cells.of(a, sweep.trials().stream().map(t -> t.options().get(a)).toList());
+        Cells cellsB = Cells.of(b, sweep.trials().stream().map(t -> t.options().get(b)).toList());
+        List<String> xs = cellsA.labels();
+        List<String> ys = cellsB.labels();
         HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("best " + sweep.metric() + " over " + a + " x " + b).xAxisTitle(a + unit(a))
-                .yAxisTitle(b + unit(b)).build();
+                .title("best " + sweep.metric() + " over " + a + " x " + b).xAxisTitle(a + unit(a) + cellsA.note())
+                .yAxisTitle(b + unit(b) + cellsB.note()).build();
         chart.getStyler().setShowValue(true);
-        chart.getStyler().setDecimalPattern("0.0###");
         chart.getStyler().setValueFontColor(Color.BLACK);
         chart.getStyler().setLegendVisible(true);
         chart.getStyler().setRangeColors(sweep.minimize()
@@ -295,18 +367,32 @@ public final class SweepReport {
                 String xv = xs.get(i);
                 String yv = ys.get(j);
                 double best = sweep.ranked().stream()
-                        .filter(t -> t.options().get(a).equals(xv) && t.options().get(b).equals(yv))
+                        .filter(t -> cellsA.of(t.options().get(a)).equals(xv)
+                                && cellsB.of(t.options().get(b)).equals(yv))
                         .mapToDouble(sweep::objective).findFirst().orElse(Double.NaN);
                 if (Double.isFinite(best)) {
-                    cells.add(new Number[] {i, j, Double.parseDouble(String.format(Locale.ROOT, "%.4g", best))});
+                    cells.add(new Number[] {i, j, fourDigits(best)});
                 }
             }
         }
         if (cells.isEmpty()) {
             return Optional.empty();
         }
-        chart.addSeries(sweep.metric(), xs, ys, cells);
+        HeatMapSeries series = chart.addSeries(sweep.metric(), xs, ys, cells);
+        // Colours span the trials that trained to their end: a diverged trial's huge value would wash them out.
+        DoubleSummaryStatistics trained = sweep.ranked().stream().filter(t -> !t.status().equals("DIVERGED"))
+                .mapToDouble(sweep::objective).filter(Double::isFinite).summaryStatistics();
+        if (trained.getCount() >= 2 && trained.getMax() > trained.getMin()) {
+            series.setMin(fourDigits(Math.max(series.getMin(), trained.getMin())));
+            series.setMax(fourDigits(Math.min(series.getMax(), trained.getMax())));
+        }
+        boolean huge = cells.stream().anyMatch(c -> Math.abs(c[2].doubleValue()) >= 1e5);
+        chart.getStyler().setHeatMapValueDecimalPattern(huge ? "0.###E0" : "0.0###");
         return Optional.of(chart);
+    }
+
+    private static double fourDigits(double v) {
+        return Double.parseDouble(String.format(Locale.ROOT, "%.4g", v));
     }
 
     private static List<String> sorted(List<String> values) {

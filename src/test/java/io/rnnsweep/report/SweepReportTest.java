@@ -68,6 +68,58 @@ class SweepReportTest {
         return new SweepData("planted", "timemachine", "val_perplexity", true, List.of("lr", "hidden", "clip"), trials);
     }
 
+    /**
+     * A searched sweep as TPE or random search makes it: 60 trials, lr log-uniform, clip log-uniform or
+     * {@code none}, hidden from a list.
+     */
+    static SweepData searched() {
+        List<SweepData.Trial> trials = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(11);
+        String[] hiddens = {"64", "128", "256"};
+        for (int i = 0; i < 60; i++) {
+            double lr = 0.05 * Math.pow(400, random.nextDouble());
+            String clip = random.nextInt(4) == 0 ? "none" : String.valueOf(0.05 * Math.pow(200, random.nextDouble()));
+            Map<String, String> options = new LinkedHashMap<>();
+            options.put("hidden", hiddens[random.nextInt(3)]);
+            options.put("lr", String.valueOf(lr));
+            options.put("clip", clip);
+            List<Map<String, Double>> epochs = new ArrayList<>();
+            for (int e = 1; e <= 3; e++) {
+                epochs.add(Map.of("epoch", (double) e, "val_perplexity", 10 + Math.abs(Math.log(lr)) + 2.0 / e,
+                        "clip_rate", 0.5, "grad_norm_mean", lr));
+            }
+            trials.add(new SweepData.Trial(i, "t" + i, options, "FINISHED", epochs));
+        }
+        return new SweepData("searched", "timemachine", "val_perplexity", true, List.of("hidden", "lr", "clip"),
+                trials);
+    }
+
+    @Test
+    void searchedAxesOfManyNumbersAndAWordArePlottedOnANumericAxisAndBinnedInTheHeatmap() throws Exception {
+        SweepData sweep = searched();
+        List<Path> files = SweepReport.write(sweep, dir, List.of("lr", "clip"), new ForestImportance());
+        assertTrue(files.stream().anyMatch(f -> f.endsWith("report-axis-clip.png")), files.toString());
+        XYChart clip = SweepReport.axis(sweep, "clip");
+        assertTrue(clip.getStyler().isXAxisLogarithmic(), "clip spans two decades: log scale");
+        String title = clip.getXAxisTitle();
+        assertTrue(title.startsWith("clip (global L2 norm threshold), log scale; none drawn at "), title);
+        double noneAt = Double.parseDouble(title.substring(title.lastIndexOf(' ') + 1));
+        double largest = sweep.trials().stream().map(t -> t.options().get("clip")).filter(v -> !v.equals("none"))
+                .mapToDouble(Double::parseDouble).max().orElseThrow();
+        assertTrue(noneAt > largest, "none is drawn past the largest threshold " + largest + ": " + title);
+        double[] xs = clip.getSeriesMap().get("trials").getXData();
+        assertEquals(60, xs.length);
+        long atNone = sweep.ranked().stream().filter(t -> t.options().get("clip").equals("none")).count();
+        assertTrue(atNone > 0);
+        assertEquals(atNone, java.util.Arrays.stream(xs).filter(x -> Math.abs(x - noneAt) < 1e-3 * noneAt).count());
+        org.knowm.xchart.HeatMapChart map = SweepReport.heatmap(sweep, "lr", "clip").orElseThrow();
+        org.knowm.xchart.HeatMapSeries cells = map.getSeriesMap().values().iterator().next();
+        assertEquals(8, cells.getXData().size(), "60 learning rates in 8 ranges: " + cells.getXData());
+        assertEquals(9, cells.getYData().size(), "clip: 8 ranges and none: " + cells.getYData());
+        assertEquals("none", cells.getYData().get(8));
+        assertEquals("lr (learning rate), in log-spaced ranges", map.getXAxisTitle());
+    }
+
     @Test
     void importanceRanksThePlantedStrongParameterFirst() {
         Importance i = Importance.of(planted(27), new ForestImportance()).orElseThrow();
