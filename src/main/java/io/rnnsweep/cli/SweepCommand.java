@@ -155,6 +155,8 @@ final class SweepCommand implements Callable<Integer> {
         // In local mode Spark starts while the tracking store opens (each takes a second or more); a cluster
         // application is registered only once the sweep is sure to run.
         SweepSpec sparkSpec = s;
+        // Logging starts here, on one thread: started by both at once, SLF4J prints a "substitute loggers" notice.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         CompletableFuture<SparkTrialExecutor> early = effectiveMaster.startsWith("local")
                 ? CompletableFuture.supplyAsync(() -> startSpark(chosenMaster, sparkSpec), SweepCommand::onDaemon)
                 : null;
