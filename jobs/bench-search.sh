@@ -2,20 +2,20 @@
 # Search benchmark, written as JSON (default: target/bench-search.json): random search against TPE at the same
 # budget of trials on the character LM over a reduced corpus (the first $BENCH_CHARS characters of The Time
 # Machine, default 20000), space hidden {64, 128, 256} x lr loguniform [0.05, 20] x clip {loguniform [0.05, 10] or
-# none}, one-layer RNN, $BENCH_EPOCHS epochs (default 8), $BENCH_TRIALS trials per sweep (default 16; TPE starts
+# none}, one-layer RNN, $BENCH_EPOCHS epochs (default 8), $BENCH_TRIALS trials per sweep (default 40; TPE starts
 # with $BENCH_STARTUP random ones, default 5), each method with searcher seeds 0..$BENCH_SEEDS-1 (default 5), without
 # a scheduler and under ASHA (grace 1, reduction factor 3), 2 trials at once on local[2].
 # Reported per method: the median best validation perplexity; the trials and epochs (in trial order) each run
 # needed to get within 2% of the best value any run found (medians; runs that never did count as the budget + 1);
 # and for TPE + ASHA the epochs it needed to reach random search's final best, against random search's epochs.
-# Usage: jobs/bench-search.sh [OUT.json]    (about 20 minutes on 2 cores with the defaults)
+# Usage: jobs/bench-search.sh [OUT.json]    (about 12 minutes on 2 cores with the defaults)
 set -euo pipefail
 # shellcheck source=jobs/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out="${1:-$root/target/bench-search.json}"
 chars="${BENCH_CHARS:-20000}"
 epochs="${BENCH_EPOCHS:-8}"
-trials="${BENCH_TRIALS:-16}"
+trials="${BENCH_TRIALS:-40}"
 startup="${BENCH_STARTUP:-5}"
 seeds="${BENCH_SEEDS:-5}"
 work="$(mktemp -d)"
