@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Multivariate: each observation is one kernel over every dimension (a product of a Gaussian, truncated to
  *       the domain, per numeric dimension, in log space for log-uniform ones, and an Aitchison–Aitken kernel per
- *       choice), plus a wide prior kernel; bandwidths at {@link #BANDWIDTH} of Scott's rule for the dimension count, with a
- *       floor.</li>
+ *       choice), plus a wide prior kernel; bandwidths at {@link #BANDWIDTH} of Scott's rule for the dimension
+ *       count, with a floor.</li>
  *   <li>Observations at budgets (BOHB, Falkner et al. 2018): a trial's value at epoch b counts at budget b; the
  *       model uses the highest budget that at least {@code dims + 2} trials reached (so under ASHA it learns from
  *       every rung as soon as it has enough, higher rungs first); trials stopped by a scheduler below it are
