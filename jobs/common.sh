@@ -59,6 +59,11 @@ rnnsweep_blas_flags() {
 cds_archive="$root/target/rnnsweep.jsa"
 rnnsweep_cds_flags() { # rnnsweep_cds_flags BLAS_FLAGS
   [ "${RNNSWEEP_CDS:-on}" = off ] && return 0
+  # JDK 17 crashes (SIGSEGV in KlassFactory::check_shared_class_file_load_hook) loading a dynamic archive's classes
+  # under a class-file load hook: Flight Recorder or a Java agent in RNNSWEEP_JAVA_OPTS starts without the archive.
+  case " ${RNNSWEEP_JAVA_OPTS:-} " in
+    *FlightRecord*|*-javaagent:*|*-agentlib:*|*-agentpath:*) return 0 ;;
+  esac
   local java stamp
   java="$(command -v "${JAVA:-java}")" || return 0
   java="$(readlink -f "$java")"
