@@ -1,5 +1,6 @@
 package io.rnnsweep.task;
 
+import io.rnnsweep.nn.LeanUpdater;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,13 +27,15 @@ public final class Network implements AutoCloseable {
         this.graph = graph;
     }
 
-    /** Wraps an initialized layer stack. */
+    /** Wraps an initialized layer stack, its updater made lean ({@link LeanUpdater}). */
     public static Network of(MultiLayerNetwork net) {
+        LeanUpdater.install(net);
         return new Network(Objects.requireNonNull(net), null);
     }
 
-    /** Wraps an initialized computation graph. */
+    /** Wraps an initialized computation graph, its updater made lean ({@link LeanUpdater}). */
     public static Network of(ComputationGraph net) {
+        LeanUpdater.install(net);
         return new Network(null, Objects.requireNonNull(net));
     }
 
