@@ -299,7 +299,8 @@ final class SweepCommand implements Callable<Integer> {
         }
         console.println();
         console.print(result.table(10));
-        console.printf(Locale.ROOT, "%d trials: %d finished, %d failed, %d diverged, %d killed in %.1f s; output in %s%n",
+        console.printf(Locale.ROOT, "%d trials: %d finished, %d failed, %d diverged, %d stopped early (run status"
+                        + " KILLED) in %.1f s; output in %s%n",
                 result.outcomes().size(), result.count(TrialStatus.FINISHED),
                 result.count(TrialStatus.FAILED), result.count(TrialStatus.DIVERGED),
                 result.count(TrialStatus.KILLED), result.wallSeconds(), dir);

@@ -24,13 +24,13 @@ public final class ConsoleProgress implements SweepCallback {
         String metric = spec.objective().metric();
         if (spec.scheduler().segmented()) {
             out.printf(Locale.ROOT, "[%s] %s rung %d: %s %s -> %s | %d/%d started, %d running, %d paused, %d stopped,"
-                            + " %d finished, %d failed | %d epochs | best %s %s | elapsed %s%n",
+                            + " %d finished, %d failed/diverged | %d epochs | best %s %s | elapsed %s%n",
                     spec.name(), p.trial(), p.epochs(), metric, fmt(p.value()), p.state(), p.started(), p.total(),
                     p.running(), p.paused(), p.stopped(), p.finished(), p.failed(), p.sweepEpochs(), metric,
                     fmt(p.best()), clock(p.elapsedSeconds()));
         } else {
             double eta = p.elapsedSeconds() / p.done() * (p.total() - p.done());
-            out.printf(Locale.ROOT, "[%s] %d/%d done, %d running, %d failed | best %s %s | elapsed %s, ETA %s%n",
+            out.printf(Locale.ROOT, "[%s] %d/%d done, %d running, %d failed/diverged | best %s %s | elapsed %s, ETA %s%n",
                     spec.name(), p.done(), p.total(), p.running(), p.failed(), metric, fmt(p.best()),
                     clock(p.elapsedSeconds()), clock(eta));
         }

@@ -52,7 +52,7 @@ class LocalSweepTest {
         }
         List<String> lines = progress.toString().lines().toList();
         assertEquals(4, lines.size(), progress.toString());
-        assertTrue(lines.get(3).startsWith("[sine-lr] 4/4 done, 0 running, 2 failed | best test_mse "), lines.get(3));
+        assertTrue(lines.get(3).startsWith("[sine-lr] 4/4 done, 0 running, 2 failed/diverged | best test_mse "), lines.get(3));
 
         List<SweepResult.Row> board = result.leaderboard();
         assertEquals(TrialStatus.FINISHED, board.get(0).status());
