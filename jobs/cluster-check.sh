@@ -175,24 +175,27 @@ objective: {metric: val_loss, mode: min}
 space:
   hidden: [4, 8]
   lr: [0.01, 0.05]
-fixed: {epochs: 400}
+fixed: {epochs: 1000}
 execution: {max_concurrent: 2, cpus_per_trial: 1, retries: 2}
 YAML
 say "submitting a sweep whose executor is killed while it trains"
 submit "$work/kill.yaml" "$work/kill-out" "$work/kill-mlruns" "$work/kill.log" &
 driver=$!
-training() { # some trial run holds at least 20 epochs of val_loss
+victim=""
+training() { # some trial run holds at least 20 epochs of val_loss: the executor JVM that logs it goes in $victim
+  local f
   for f in "$work"/kill-mlruns/*/*/metrics/val_loss; do
-    [ -f "$f" ] && [ "$(wc -l <"$f")" -ge 20 ] && return 0
+    if [ -f "$f" ] && [ "$(wc -l <"$f")" -ge 20 ]; then
+      victim="$(cat "${f%/metrics/val_loss}/tags/rnnsweep.pid" 2>/dev/null || true)"
+      [ -n "$victim" ] && return 0
+    fi
   done
   return 1
 }
 wait_for 180 "a trial to train 20 epochs" training
-victim="$(pgrep -f 'CoarseGrainedExecutorBackend.*cluster-kill|org.apache.spark.executor.CoarseGrainedExecutorBackend' \
-  | head -1)"
-[ -n "$victim" ] || { say "no executor JVM to kill"; exit 1; }
+# The victim is the JVM the training run names (not just any executor: the last sweep's may still be exiting).
 say "killing executor JVM $victim with SIGKILL"
-kill -KILL "$victim"
+kill -KILL "$victim" || { say "executor JVM $victim was gone before it could be killed"; exit 1; }
 if ! wait "$driver"; then
   say "the sweep with a killed executor failed"
   tail -n 40 "$work/kill.log" >&2
@@ -207,9 +210,9 @@ say "killed executor: $kill_runs child runs, $kill_finished finished runs (with 
 [ "$retried" -ge 1 ] || { say "expected a trial retried after its executor was killed"; exit 1; }
 for f in "$work"/kill-mlruns/*/*/metrics/val_loss; do
   steps="$(awk '{ print $3 }' "$f")"
-  [ "$(wc -l <<<"$steps")" -eq 400 ] && [ "$(sort -un <<<"$steps" | wc -l)" -eq 400 ] \
+  [ "$(wc -l <<<"$steps")" -eq 1000 ] && [ "$(sort -un <<<"$steps" | wc -l)" -eq 1000 ] \
     || { say "expected every epoch of every trial logged once: $f"; exit 1; }
 done
 rows="$(tail -n +2 "$work/kill-out/trials.csv" | wc -l)"
-[ "$rows" -eq 1600 ] || { say "expected 4 trials x 400 epochs = 1600 rows in trials.csv, got $rows"; exit 1; }
+[ "$rows" -eq 4000 ] || { say "expected 4 trials x 1000 epochs = 4000 rows in trials.csv, got $rows"; exit 1; }
 say "OK: an executor killed with SIGKILL mid-trial: its trial retried, one run per trial, every epoch once"
