@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Multivariate: each observation is one kernel over every dimension (a product of a Gaussian, truncated to
  *       the domain, per numeric dimension, in log space for log-uniform ones, and an Aitchison–Aitken kernel per
- *       choice), plus a wide prior kernel; bandwidths at {@link #BANDWIDTH} of Scott's rule for the dimension
+ *       choice), plus a wide prior kernel; bandwidths at a share ({@link Tuning}) of Scott's rule for the dimension
  *       count, with a floor.</li>
  *   <li>Observations at budgets (BOHB, Falkner et al. 2018): a trial's value at epoch b counts at budget b; the
  *       model uses the highest budget that at least {@code dims + 2} trials reached (so under ASHA it learns from
@@ -42,22 +42,28 @@ import java.util.TreeMap;
 public final class TpeSearch implements Searcher {
     /** Candidates drawn from l(x) per suggestion. */
     static final int CANDIDATES = 24;
-    /**
-     * The share of observations taken as good (at least one, at most {@link #MAX_GOOD}): Optuna's default; 0.25
-     * (Bergstra's) kept the model near random search for the first few dozen trials (jobs/bench-search.sh).
-     */
-    static final double GAMMA = 0.10;
     /** The most observations taken as good. */
     static final int MAX_GOOD = 25;
+
     /**
-     * Kernel widths as a share of Scott's rule and of the "magic clip" floor (range / (1 + observations)):
-     * narrower kernels exploit the best region sooner, which a sweep of a few dozen trials needs (measured on
-     * the recorded landscape of the bench's character LM: 0.2 and 0.1 reach within 2% of the best in about
-     * half the trials of the full widths).
+     * How greedy the model is.
+     *
+     * @param gamma the share of observations taken as good (at least one, at most {@link #MAX_GOOD})
+     * @param bandwidth the kernels' width as a share of Scott's rule
+     * @param floor the kernels' least width as a share of the "magic clip" (range / (1 + observations))
      */
-    static final double BANDWIDTH = 0.2;
-    /** The floor's share of the "magic clip" width, see {@link #BANDWIDTH}. */
-    static final double FLOOR = 0.1;
+    record Tuning(double gamma, double bandwidth, double floor) {
+        /**
+         * Optuna's good share with kernels at 0.2 of Scott's width and 0.1 of the magic clip: on the recorded
+         * landscape of the search benchmark's character LM they reach within 2% of the best in about two thirds
+         * of the trials {@link #BERGSTRA}'s need (jobs/bench-tpe-landscape.sh), exploiting the best region sooner,
+         * as a sweep of a few dozen trials must.
+         */
+        static final Tuning DEFAULT = new Tuning(0.10, 0.2, 0.1);
+        /** Bergstra et al.'s good share (0.25) with full Scott widths and magic clip: the components as published. */
+        static final Tuning BERGSTRA = new Tuning(0.25, 1, 1);
+    }
+
     private static final int MAX_REDRAWS = 10_000;
 
     /** One observation of an earlier sweep: its values and its final objective (NaN for a diverged trial). */
@@ -68,6 +74,7 @@ public final class TpeSearch implements Searcher {
         }
     }
 
+    private final Tuning tuning;
     private final List<TrialOption> options;
     private final List<Domain> domains;
     /**
@@ -106,6 +113,13 @@ public final class TpeSearch implements Searcher {
      */
     public TpeSearch(Map<TrialOption, Domain> space, int trials, int startup, long seed, boolean maximize,
                      List<Observation> warm) {
+        this(space, trials, startup, seed, maximize, warm, Tuning.DEFAULT);
+    }
+
+    /** Creates the search with the model's greediness given (benchmarks compare them). */
+    TpeSearch(Map<TrialOption, Domain> space, int trials, int startup, long seed, boolean maximize,
+              List<Observation> warm, Tuning tuning) {
+        this.tuning = tuning;
         if (trials < 1 || startup < 1 || startup > trials) {
             throw new IllegalArgumentException("tpe needs 1 <= startup_trials <= trials, got " + startup + " of "
                     + trials);
@@ -269,7 +283,7 @@ public final class TpeSearch implements Searcher {
             order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> Double.compare(values.get(a), values.get(b)));
-        int good = Math.max(1, Math.min(MAX_GOOD, (int) Math.ceil(GAMMA * points.size())));
+        int good = Math.max(1, Math.min(MAX_GOOD, (int) Math.ceil(tuning.gamma() * points.size())));
         List<double[]> l = new ArrayList<>();
         List<double[]> g = new ArrayList<>(worse);
         for (int k = 0; k < order.length; k++) {
@@ -423,8 +437,8 @@ public final class TpeSearch implements Searcher {
                     spread = Math.sqrt(var);
                 }
                 // The floor keeps a kernel from collapsing on repeated values ("magic clip").
-                width[d] = Math.min(range, Math.max(BANDWIDTH * scott * spread,
-                        FLOOR * range / Math.min(100.0, 1.0 + seen.size())));
+                width[d] = Math.min(range, Math.max(tuning.bandwidth() * scott * spread,
+                        tuning.floor() * range / Math.min(100.0, 1.0 + seen.size())));
             }
         }
 
