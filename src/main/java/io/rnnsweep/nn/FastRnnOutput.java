@@ -12,7 +12,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * DL4J's {@link RnnOutputLayer} configuration, unchanged, instantiated as a {@link FastRnnOutputLayer}: the same
- * parameters, loss and score, with softmax + cross-entropy computed in one pass on the CPU in single precision.
+ * parameters, loss and score, with softmax + cross-entropy or identity + mean squared error computed in one pass on
+ * the CPU in single precision.
  */
 public final class FastRnnOutput extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;

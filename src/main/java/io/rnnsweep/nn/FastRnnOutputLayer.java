@@ -9,20 +9,24 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /**
- * DL4J's recurrent output layer with its training-time work for softmax + cross-entropy done in one pass: the
- * logits of all steps in one OpenBLAS product on the time-major column-major input {@link FastRecurrent} hands
- * over (no reshaping copies), softmax, loss and {@code p − y} in Java, the gradients in three more products; the
- * gradient handed back keeps that layout. The score DL4J asks for right after a backward pass is the loss that
- * pass computed (unless the input, the labels or the parameters changed in between). Score and gradients are
- * DL4J's: the summed cross-entropy of clipped probabilities (over the minibatch when it is one), {@code p − y}
- * as the pre-activation gradient. Anything else (double precision, another backend, masks, dropout, weight
- * noise, class weights, NWC, a batch of one or a single step, inference) runs DL4J's code.
+ * DL4J's recurrent output layer with its training-time work for softmax + cross-entropy, or identity + mean squared
+ * error, done in one pass: the outputs of all steps in one OpenBLAS product on the time-major column-major input
+ * {@link FastRecurrent} hands over (no reshaping copies), the output activation, loss and its gradient in Java, the
+ * parameter and input gradients in three more products; the gradient handed back keeps that layout. The score DL4J
+ * asks for right after a backward pass is the loss that pass computed (unless the input, the labels or the
+ * parameters changed in between). Score and gradients are DL4J's: the summed cross-entropy of clipped probabilities
+ * with {@code p − y} as the pre-activation gradient, or the squared error summed over rows and averaged over
+ * outputs with {@code 2 (z − y) / outputs}; the score is over the minibatch when it is one. Anything else (double
+ * precision, another backend, other activations or losses, masks, dropout, weight noise, loss weights, NWC, a single
+ * step, inference) runs DL4J's code.
  */
 final class FastRnnOutputLayer extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;
@@ -53,31 +57,57 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         super(conf, dataType);
     }
 
+    /** The output activations and losses the fast path computes. */
+    private enum Head {
+        /** Softmax and cross-entropy ({@code MCXENT}, DL4J's clipped probabilities). */
+        SOFTMAX_CROSS_ENTROPY,
+        /** Identity and the mean squared error over the outputs ({@code MSE}), as the sine task trains. */
+        IDENTITY_MSE
+    }
+
+    /** The head this layer's configuration computes on the fast path, or null when only DL4J's code does. */
+    private Head head() {
+        org.deeplearning4j.nn.conf.layers.RnnOutputLayer c = layerConf();
+        if (c.getActivationFn() instanceof ActivationSoftmax && c.getLossFn() instanceof LossMCXENT loss
+                && loss.getWeights() == null) {
+            return Head.SOFTMAX_CROSS_ENTROPY;
+        }
+        if (c.getActivationFn() instanceof ActivationIdentity && c.getLossFn() instanceof LossMSE loss
+                && loss.getClass() == LossMSE.class && loss.getWeights() == null) {
+            return Head.IDENTITY_MSE;
+        }
+        return null;
+    }
+
     /** Whether this input and these labels take the fast path. */
     private boolean fast() {
         org.deeplearning4j.nn.conf.layers.RnnOutputLayer c = layerConf();
         return CpuFloatPass.applies(dataType) && input != null && labels != null && input.rank() == 3
-                && labels.rank() == 3 && input.size(0) > 1 && input.size(2) > 1 && maskArray == null
+                && labels.rank() == 3 && input.size(2) > 1 && maskArray == null
                 && c.getIDropout() == null && c.getWeightNoise() == null && c.hasBias()
-                && c.getRnnDataFormat() != RNNFormat.NWC && c.getActivationFn() instanceof ActivationSoftmax
-                && c.getLossFn() instanceof LossMCXENT loss && loss.getWeights() == null
+                && c.getRnnDataFormat() != RNNFormat.NWC && head() != null
                 && input.dataType() == DataType.FLOAT && labels.size(2) == input.size(2);
     }
 
-    /** The logits, softmax and loss of one minibatch, rows time-major (t·m + i), classes column-major. */
-    private final class Softmax {
+    /**
+     * The outputs and loss of one minibatch, rows time-major (t·m + i), outputs column-major: softmax probabilities
+     * and cross-entropy, or identity outputs and squared error.
+     */
+    private final class Pass {
         final int m;
         final int steps;
         final int rows;
         final int classes;
         /** The input, [T·m, n] column-major. */
         final INDArray x;
-        /** Probabilities, then (in {@link #delta}) p − y: the layer's array, reused by the next call. */
+        final Head head;
+        /** Outputs (probabilities or identity), then (in {@link #delta}) their gradient: reused by the next call. */
         final float[] p;
         final float[] y;
         double loss;
 
-        Softmax(LayerWorkspaceMgr mgr, ArrayType type) {
+        Pass(LayerWorkspaceMgr mgr, ArrayType type) {
+            head = head();
             m = (int) input.size(0);
             steps = (int) input.size(2);
             rows = m * steps;
@@ -105,6 +135,20 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             y = targets;
             NativeMatrix.of(y2).gatherRows(0, rows, 0, classes, y);
             float[] b = biases = NativeMatrix.values(getParam(DefaultParamInitializer.BIAS_KEY), biases);
+            if (head == Head.IDENTITY_MSE) {
+                // DL4J's MSE: the squared error summed over the outputs, divided by their count, summed over rows.
+                double total = 0;
+                for (int c = 0; c < classes; c++) {
+                    int at = c * rows;
+                    for (int r = 0; r < rows; r++) {
+                        p[at + r] += b[c];
+                        float d = y[at + r] - p[at + r];
+                        total += d * d;
+                    }
+                }
+                loss = total / classes;
+                return;
+            }
             double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
             float[] max = rowMax;
             java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
@@ -139,8 +183,14 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             loss = total;
         }
 
-        /** Turns the probabilities into the pre-activation gradient {@code p − y}. */
+        /** Turns the outputs into the pre-activation gradient: {@code p − y}, or {@code 2 (z − y) / outputs} (DL4J's MSE). */
         float[] delta() {
+            if (head == Head.IDENTITY_MSE) {
+                for (int k = 0; k < p.length; k++) {
+                    p[k] = (p[k] - y[k]) * 2f / classes;
+                }
+                return p;
+            }
             for (int k = 0; k < p.length; k++) {
                 p[k] -= y[k];
             }
@@ -162,7 +212,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         Scored last = scored;
         scored = null;
         double loss = last != null && last.input() == input && last.labels() == labels && parametersUnchanged()
-                ? last.loss() : new Softmax(mgr, ArrayType.FF_WORKING_MEM).loss;
+                ? last.loss() : new Pass(mgr, ArrayType.FF_WORKING_MEM).loss;
         if (conf().isMiniBatch()) {
             loss /= getInputMiniBatchSize();
         }
@@ -175,7 +225,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         if (!fast()) {
             return super.backpropGradient(epsilon, mgr);
         }
-        Softmax s = new Softmax(mgr, ArrayType.BP_WORKING_MEM);
+        Pass s = new Pass(mgr, ArrayType.BP_WORKING_MEM);
         scoredParameters = NativeMatrix.values(params(), scoredParameters);
         scored = new Scored(input, labels, s.loss);
         int n = (int) s.x.size(1);

@@ -5,7 +5,8 @@
  * the products go straight to OpenBLAS and each step's elementwise work runs in vectorised Java loops
  * ({@code CpuFloatPass}, {@code CellKernels}), otherwise in ND4J operations. Parameters are laid out like DL4J's
  * {@code SimpleRnn} and {@code LSTM}, so networks and checkpoints exchange them. {@code FastRnnOutput}: DL4J's
- * recurrent output layer with softmax + cross-entropy computed in one pass on that layout. {@code LeanUpdater}:
- * DL4J's updater without the per-update views it makes to look for regularization a network does not have.
+ * recurrent output layer with softmax + cross-entropy or identity + mean squared error computed in one pass on that
+ * layout. {@code LeanUpdater}: DL4J's updater without the per-update views it makes to look for regularization a
+ * network does not have.
  */
 package io.rnnsweep.nn;

@@ -84,8 +84,8 @@ final class Nets {
             list.layer(recurrent(c, in, c.hidden(), hiddenActivation));
             in = c.hidden();
         }
-        // DL4J's output layer, computed in one pass for softmax + cross-entropy (FastRnnOutput falls back to
-        // DL4J's code otherwise).
+        // DL4J's output layer, computed in one pass for softmax + cross-entropy and identity + MSE (FastRnnOutput
+        // falls back to DL4J's code otherwise).
         list.layer(FastRnnOutput.of(new RnnOutputLayer.Builder(loss).nIn(in).nOut(nOut).activation(outputActivation)
                 .dataFormat(RNNFormat.NCW).build()));
         if (tbpttLength > 0) {

@@ -29,13 +29,34 @@ class FastRnnOutputTest {
     private static final int HIDDEN = 7;
     private static final int CLASSES = 6;
 
+    /** The two heads the fast path computes: softmax + cross-entropy (the language tasks), identity + MSE (sine). */
+    private enum Head {
+        SOFTMAX_MCXENT(Activation.SOFTMAX, LossFunction.MCXENT), IDENTITY_MSE(Activation.IDENTITY, LossFunction.MSE);
+
+        final Activation activation;
+        final LossFunction loss;
+
+        Head(Activation activation, LossFunction loss) {
+            this.activation = activation;
+            this.loss = loss;
+        }
+    }
+
     private static RnnOutputLayer stockOutput() {
-        return new RnnOutputLayer.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES).activation(Activation.SOFTMAX)
+        return stockOutput(Head.SOFTMAX_MCXENT);
+    }
+
+    private static RnnOutputLayer stockOutput(Head head) {
+        return new RnnOutputLayer.Builder(head.loss).nIn(HIDDEN).nOut(CLASSES).activation(head.activation)
                 .dataFormat(RNNFormat.NCW).build();
     }
 
     private static MultiLayerNetwork net(boolean fastOutput, DataType type, boolean miniBatch) {
-        RnnOutputLayer out = stockOutput();
+        return net(fastOutput, type, miniBatch, Head.SOFTMAX_MCXENT);
+    }
+
+    private static MultiLayerNetwork net(boolean fastOutput, DataType type, boolean miniBatch, Head head) {
+        RnnOutputLayer out = stockOutput(head);
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(type).updater(new NoOp())
                 .weightInit(WeightInit.XAVIER).miniBatch(miniBatch).list()
                 .layer(new FastRecurrent.Builder().cell(Cell.LSTM).nIn(N_IN).nOut(HIDDEN).dataFormat(RNNFormat.NCW).build())
@@ -83,26 +104,35 @@ class FastRnnOutputTest {
 
     @Test
     void singlePrecisionScoreAndEveryGradientEqualDl4jsOutputLayer() {
-        for (boolean miniBatch : new boolean[] {true, false}) {
-            for (boolean soft : new boolean[] {false, true}) {
-                MultiLayerNetwork stock = net(false, DataType.FLOAT, miniBatch);
-                MultiLayerNetwork fast = net(true, DataType.FLOAT, miniBatch);
-                assertInstanceOf(FastRnnOutputLayer.class, fast.getOutputLayer());
-                Nd4j.getRandom().setSeed(47);
-                stock.setParams(Nd4j.rand(DataType.FLOAT, 1, stock.numParams()).subi(0.5));
-                fast.setParams(stock.params().dup());
-                INDArray[] d = data(4, 9, soft, DataType.FLOAT);
-                String what = (miniBatch ? "minibatch" : "not minibatch") + (soft ? ", soft labels" : ", one-hot labels");
-                Map<String, double[]> want = gradients(stock, d);
-                Map<String, double[]> got = gradients(fast, d);
-                assertEquals(stock.score(), fast.score(), 1e-5 * stock.score(), "score, " + what);
-                assertEquals(want.keySet(), got.keySet());
-                for (String key : want.keySet()) {
-                    double error = RelativeError.of(want.get(key), got.get(key));
-                    assertTrue(error < 1e-5, what + ", gradient " + key + ": relative error " + error);
+        for (Head head : Head.values()) {
+            for (int batch : new int[] {4, 1}) {
+                for (boolean miniBatch : new boolean[] {true, false}) {
+                    // Soft labels: each step's summing to 1 for the softmax, any real targets for the squared error.
+                    for (boolean soft : new boolean[] {false, true}) {
+                        MultiLayerNetwork stock = net(false, DataType.FLOAT, miniBatch, head);
+                        MultiLayerNetwork fast = net(true, DataType.FLOAT, miniBatch, head);
+                        assertInstanceOf(FastRnnOutputLayer.class, fast.getOutputLayer());
+                        Nd4j.getRandom().setSeed(47);
+                        stock.setParams(Nd4j.rand(DataType.FLOAT, 1, stock.numParams()).subi(0.5));
+                        fast.setParams(stock.params().dup());
+                        INDArray[] d = data(batch, 9, soft, DataType.FLOAT);
+                        if (head == Head.IDENTITY_MSE && soft) {
+                            d[1] = d[1].mul(7).subi(1);
+                        }
+                        String what = head + ", batch " + batch + (miniBatch ? ", minibatch" : ", not minibatch")
+                                + (soft ? ", soft labels" : ", one-hot labels");
+                        Map<String, double[]> want = gradients(stock, d);
+                        Map<String, double[]> got = gradients(fast, d);
+                        assertEquals(stock.score(), fast.score(), 1e-5 * stock.score(), "score, " + what);
+                        assertEquals(want.keySet(), got.keySet());
+                        for (String key : want.keySet()) {
+                            double error = RelativeError.of(want.get(key), got.get(key));
+                            assertTrue(error < 1e-5, what + ", gradient " + key + ": relative error " + error);
+                        }
+                        org.nd4j.linalg.dataset.DataSet set = new org.nd4j.linalg.dataset.DataSet(d[0], d[1]);
+                        assertEquals(stock.score(set), fast.score(set), 1e-5 * stock.score(), "score(DataSet), " + what);
+                    }
                 }
-                assertEquals(stock.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])),
-                        fast.score(new org.nd4j.linalg.dataset.DataSet(d[0], d[1])), 1e-5 * stock.score(), "score(DataSet), " + what);
             }
         }
     }
@@ -137,20 +167,21 @@ class FastRnnOutputTest {
 
     @Test
     void otherCasesRunDl4jsOwnCodeAndComputeTheSame() {
-        // Double precision, and a batch of one in single precision: DL4J's code, bit for bit.
-        for (Object[] c : new Object[][] {{DataType.DOUBLE, 4}, {DataType.FLOAT, 1}}) {
+        // Double precision, and a single step in single precision: DL4J's code, bit for bit.
+        for (Object[] c : new Object[][] {{DataType.DOUBLE, 4, 5}, {DataType.FLOAT, 4, 1}}) {
             DataType type = (DataType) c[0];
             MultiLayerNetwork stock = net(false, type, true);
             MultiLayerNetwork fast = net(true, type, true);
             Nd4j.getRandom().setSeed(53);
             stock.setParams(Nd4j.rand(type, 1, stock.numParams()).subi(0.5));
             fast.setParams(stock.params().dup());
-            INDArray[] d = data((int) c[1], 5, false, type);
+            INDArray[] d = data((int) c[1], (int) c[2], false, type);
             Map<String, double[]> want = gradients(stock, d);
             Map<String, double[]> got = gradients(fast, d);
-            assertEquals(stock.score(), fast.score(), 0.0, type + " batch " + c[1]);
+            String what = type + ", " + c[2] + " steps";
+            assertEquals(stock.score(), fast.score(), 0.0, what);
             for (String key : want.keySet()) {
-                assertArrayEquals(want.get(key), got.get(key), 0.0, type + " batch " + c[1] + " gradient " + key);
+                assertArrayEquals(want.get(key), got.get(key), 0.0, what + ", gradient " + key);
             }
         }
     }
