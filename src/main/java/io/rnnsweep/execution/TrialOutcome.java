@@ -25,10 +25,13 @@ import java.util.Objects;
  *     driver to replay
  * @param placements where the epochs were trained, in order: each from its first epoch until the next one's
  *     (a trial's segments may run on different executors); by default all of them on {@code host}/{@code pid}
+ * @param runEnded whether the executor left the trial's run in this terminal status at the tracking server with
+ *     every record sent ({@link TrialRecording#ended()}): the driver has nothing to check or replay
  */
 public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report,
                            String cause, String host, long pid, double seconds, String gpu, String blas,
-                           List<UnsentRecord> unsentTracking, List<Placement> placements) implements Serializable {
+                           List<UnsentRecord> unsentTracking, List<Placement> placements, boolean runEnded)
+        implements Serializable {
 
     /**
      * Where a run of a trial's epochs was trained.
@@ -54,6 +57,13 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
                 ? List.of(new Placement(epochs.get(0).epoch(), host, pid)) : placements);
     }
 
+    /** Creates an outcome whose run the driver ends or checks. */
+    public TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report, String cause,
+                        String host, long pid, double seconds, String gpu, String blas,
+                        List<UnsentRecord> unsentTracking, List<Placement> placements) {
+        this(index, status, epochs, report, cause, host, pid, seconds, gpu, blas, unsentTracking, placements, false);
+    }
+
     /** Creates an outcome whose epochs were all trained where it ran. */
     public TrialOutcome(int index, TrialStatus status, List<EpochResult> epochs, List<String> report, String cause,
                         String host, long pid, double seconds, String gpu, String blas,
@@ -75,7 +85,7 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
     /** Returns this outcome recording the GPU device the trial ran on. */
     public TrialOutcome onGpu(String device) {
         return new TrialOutcome(index, status, epochs, report, cause, host, pid, seconds, device, blas,
-                unsentTracking, placements);
+                unsentTracking, placements, runEnded);
     }
 
     /**
@@ -84,7 +94,7 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
      */
     public TrialOutcome wholeTrial(List<EpochResult> allEpochs, double allSeconds) {
         return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, blas,
-                unsentTracking);
+                unsentTracking, List.of(), runEnded);
     }
 
     /**
@@ -93,7 +103,7 @@ public record TrialOutcome(int index, TrialStatus status, List<EpochResult> epoc
      */
     public TrialOutcome wholeTrial(List<EpochResult> allEpochs, double allSeconds, List<Placement> where) {
         return new TrialOutcome(index, status, allEpochs, report, cause, host, pid, allSeconds, gpu, blas,
-                unsentTracking, where);
+                unsentTracking, where, runEnded);
     }
 
     /** Returns where epoch {@code epoch} was trained: the placement it falls in, else where the outcome ran. */

@@ -26,4 +26,10 @@ public interface TrialRecording extends EpochListener {
      * @return records that could not be sent, for the driver to replay
      */
     List<? extends UnsentRecord> finishSegment(TrialStatus status);
+
+    /**
+     * Whether {@link #finish} left the record in its terminal status with every record sent: the driver then has
+     * nothing to check or replay for the trial's end.
+     */
+    boolean ended();
 }

@@ -93,6 +93,7 @@ public final class TrialRunner {
             cause = stackTrace(e);
         }
         List<UnsentRecord> unsent = List.of();
+        boolean runEnded = false;
         if (tracked != null) {
             try {
                 // A segment that does not hold the whole trial leaves the run open: the driver ends it with the
@@ -100,12 +101,13 @@ public final class TrialRunner {
                 boolean whole = segment == null || (segment.wholeTrial() && segment.from() == 0);
                 unsent = List.copyOf(whole ? tracked.finish(status, cause, report, perplexity)
                         : tracked.finishSegment(status));
+                runEnded = whole && tracked.ended();
             } catch (RuntimeException e) {
                 System.err.println("rnnsweep: " + task.id() + ": ending its run failed, the driver retries: " + e);
             }
         }
         return new TrialOutcome(task.index(), status, epochs, report, cause, host, pid,
-                (System.nanoTime() - t0) / 1e9, gpu, blas, unsent);
+                (System.nanoTime() - t0) / 1e9, gpu, blas, unsent, List.of(), runEnded);
     }
 
     /** How a segment's scratch folder is named: the prefix, then the pid of the JVM that trains it. */

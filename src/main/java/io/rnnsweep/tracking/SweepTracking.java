@@ -68,7 +68,13 @@ public final class SweepTracking implements SweepCallback {
 
     @Override
     public void trialEnded(TrialTask task, TrialOutcome o, Map<String, String> tags) {
-        run.trialEnded(handles.remove(task.index()), o.status(), o.cause(), o.epochs(), o.report(), perplexity,
+        TrialRunHandle handle = handles.remove(task.index());
+        if (o.runEnded() && o.unsentTracking().isEmpty()) {
+            // Its executor ended the run and sent everything: the driver's check would find it ended and stop
+            // there (a round trip with every metric of the run, on the path to the next trial).
+            return;
+        }
+        run.trialEnded(handle, o.status(), o.cause(), o.epochs(), o.report(), perplexity,
                 TrialRunner.where(o.host(), o.pid(), o.gpu(), o.blas()), batches(o.unsentTracking()), tags);
     }
 

@@ -53,6 +53,10 @@ public final class TrialRun implements TrialRecording {
     private long trackingNanos;
     private volatile long epochNanos;
     private volatile int epochsLogged;
+    /** Whether {@link #finish} set the run's terminal status at the server. */
+    private boolean terminated;
+    /** Whether {@link #finish} set the terminal status and sent every record. */
+    private boolean ended;
 
     private TrialRun(TrialRunHandle handle, MlflowClient client, RunLog log, String artifactUri, long loggedThrough) {
         this.handle = handle;
@@ -376,6 +380,7 @@ public final class TrialRun implements TrialRecording {
             try {
                 Retry.run(handle.target(), () -> client.setTerminated(runId(), s, System.currentTimeMillis()),
                         PATIENCE_MILLIS);
+                terminated = true;
             } catch (RuntimeException e) {
                 if (!Retry.transientFailure(e)) {
                     throw e;
@@ -386,7 +391,14 @@ public final class TrialRun implements TrialRecording {
         client.close();
         List<EpochResult> curve = List.copyOf(epochs);
         ArtifactUploads.submit(() -> storeArtifacts(curve, report, perplexity));
-        return log.handOver();
+        List<PendingBatch> unsent = log.handOver();
+        ended = terminated && unsent.isEmpty();
+        return unsent;
+    }
+
+    @Override
+    public boolean ended() {
+        return ended;
     }
 
     /**

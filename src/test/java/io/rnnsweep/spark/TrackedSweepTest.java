@@ -103,6 +103,9 @@ class TrackedSweepTest {
             t.finish(Map.of(), List.of(), RunStatus.FINISHED, dir.resolve("unsent.jsonl"));
         }
         assertEquals(3, result.count(TrialStatus.FINISHED), result.outcomes().toString());
+        // Each trial's executor (the retry's, for trial 1) ended its run: the driver read none of them back, and
+        // every run is terminal with every point.
+        assertTrue(result.outcomes().stream().allMatch(TrialOutcome::runEnded), result.outcomes().toString());
         assertEveryPointOnce(store, tracking, result);
         FileStore.Run retried = store.searchRuns(List.of(tracking.experimentId()),
                 Map.of("rnnsweep.trial_index", "1")).get(0);
