@@ -47,11 +47,29 @@ public record CharCorpus(String source, String sha1, int[] tokens) {
         return token == 0 ? '?' : token == 1 ? ' ' : (char) ('a' + token - 2);
     }
 
-    /** Applies d2l's preprocessing to a whole text. */
+    /**
+     * Applies d2l's preprocessing to a whole text: per line ({@code \r\n}, {@code \r} or {@code \n} ends one),
+     * {@code re.sub('[^A-Za-z]+', ' ', line).strip().lower()}, the lines concatenated. One pass, no per-line strings
+     * (a regular expression per line took ~15 ms of every timemachine trial's start).
+     */
     public static String preprocess(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        for (String line : text.split("\r\n|\r|\n", -1)) {
-            out.append(line.replaceAll("[^A-Za-z]+", " ").strip().toLowerCase(java.util.Locale.ROOT));
+        int lineStart = 0;
+        boolean gap = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lineStart = out.length();
+                gap = false;
+            } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+                if (gap && out.length() > lineStart) {
+                    out.append(' '); // a run of non-letters between two letters of the line
+                }
+                gap = false;
+                out.append(c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+            } else {
+                gap = true; // leading and trailing runs are stripped: a space only goes in before a letter
+            }
         }
         return out.toString();
     }

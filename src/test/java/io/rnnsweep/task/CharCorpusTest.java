@@ -25,6 +25,28 @@ class CharCorpusTest {
         assertEquals("it s adon t", CharCorpus.preprocess("  it's a--\ndon't!"));
     }
 
+    /** d2l's preprocessing as its Python reads: per line, re.sub('[^A-Za-z]+', ' ', line).strip().lower(). */
+    private static String d2l(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\r\n|\r|\n", -1)) {
+            out.append(line.replaceAll("[^A-Za-z]+", " ").strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void preprocessingEqualsD2lsRegularExpressionsOnTheCorpusAndOnEveryKindOfLineBreakAndCharacter() throws IOException {
+        String corpus;
+        try (java.io.InputStream in = CharCorpus.class.getResourceAsStream(CharCorpus.BUNDLED)) {
+            corpus = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertEquals(d2l(corpus), CharCorpus.preprocess(corpus));
+        for (String text : new String[] {"", "\n", "a\r\nb", "a\rb\r\n\r\nc", " x \n y ", "--a--b--\r", "Zürich 12 ÆON\t z",
+                "emoji \uD83D\uDE00 done", "ALL CAPS\nand lower", "a\u00A0b", "\u2028line\u2029sep"}) {
+            assertEquals(d2l(text), CharCorpus.preprocess(text), "text: " + text);
+        }
+    }
+
     @Test
     void bundledTimeMachineIsTheDocumentedFileWithTwentyEightTokens() {
         CharCorpus c = CharCorpus.load(Optional.empty());
