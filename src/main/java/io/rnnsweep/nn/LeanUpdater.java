@@ -26,10 +26,7 @@ public final class LeanUpdater {
 
     /** Replaces the updater blocks of a layer stack or a graph by lean ones (creating its updater if needed). */
     public static void install(Model model) {
-        BaseMultiLayerUpdater<?> updater = model instanceof MultiLayerNetwork m
-                ? (BaseMultiLayerUpdater<?>) m.getUpdater()
-                : (BaseMultiLayerUpdater<?>) ((ComputationGraph) model).getUpdater();
-        List<UpdaterBlock> blocks = updater.getUpdaterBlocks();
+        List<UpdaterBlock> blocks = updater(model, true).getUpdaterBlocks();
         for (int i = 0; i < blocks.size(); i++) {
             UpdaterBlock b = blocks.get(i);
             if (!(b instanceof Block)) {
@@ -40,10 +37,14 @@ public final class LeanUpdater {
 
     /** Returns whether the model's updater runs on lean blocks only. */
     public static boolean installed(Model model) {
-        BaseMultiLayerUpdater<?> updater = model instanceof MultiLayerNetwork m
-                ? (BaseMultiLayerUpdater<?>) m.getUpdater(false)
-                : (BaseMultiLayerUpdater<?>) ((ComputationGraph) model).getUpdater(false);
+        BaseMultiLayerUpdater<?> updater = updater(model, false);
         return updater != null && updater.getUpdaterBlocks().stream().allMatch(b -> b instanceof Block);
+    }
+
+    /** The updater of a layer stack or a graph; created when {@code create} and there is none yet, else null. */
+    private static BaseMultiLayerUpdater<?> updater(Model model, boolean create) {
+        return model instanceof MultiLayerNetwork m ? (BaseMultiLayerUpdater<?>) m.getUpdater(create)
+                : (BaseMultiLayerUpdater<?>) ((ComputationGraph) model).getUpdater(create);
     }
 
     /** An updater block that looks for regularization only when some parameter of it has any. */
