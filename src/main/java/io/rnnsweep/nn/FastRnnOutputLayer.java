@@ -183,7 +183,10 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
             loss = total;
         }
 
-        /** Turns the outputs into the pre-activation gradient: {@code p − y}, or {@code 2 (z − y) / outputs} (DL4J's MSE). */
+        /**
+         * Turns the outputs into the pre-activation gradient: {@code p − y}, or {@code 2 (z − y) / outputs} (DL4J's
+         * MSE).
+         */
         float[] delta() {
             if (head == Head.IDENTITY_MSE) {
                 for (int k = 0; k < p.length; k++) {
