@@ -9,9 +9,5 @@ set -euo pipefail
 # shellcheck source=jobs/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out="${1:-$root/target/bench-loop.json}"
-rnnsweep_ensure_built
-(cd "$root" && "$(rnnsweep_mvn)" -q -B -o test-compile 2>/dev/null || "$(rnnsweep_mvn)" -q -B test-compile) >&2
-# shellcheck disable=SC2046
-"${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$root/target/test-classes:$root/target/classes:$(cat "$classpath_file")" \
-  io.rnnsweep.execution.LoopBench "$out" "${2:-2000}"
+rnnsweep_bench_class io.rnnsweep.execution.LoopBench "$out" "${2:-2000}"
 echo "written: $out"

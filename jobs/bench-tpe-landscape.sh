@@ -17,7 +17,6 @@ map="${2:-}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rnnsweep_ensure_built
-(cd "$root" && "$(rnnsweep_mvn)" -q -B -o test-compile 2>/dev/null || "$(rnnsweep_mvn)" -q -B test-compile) >&2
 if [ -z "$map" ]; then
   head -c "${BENCH_CHARS:-20000}" "$root/src/main/resources/io/rnnsweep/task/timemachine.txt" >"$work/corpus.txt"
   cat >"$work/map.yaml" <<YAML
@@ -37,7 +36,5 @@ YAML
   "$root/jobs/rnnsweep" sweep "$work/map.yaml" --out "$map" --tracking-uri "$work/mlruns" --master 'local[2]' \
     >"$work/map.log" 2>&1 || { echo "the mapping sweep failed:" >&2; tail -20 "$work/map.log" >&2; exit 1; }
 fi
-# shellcheck disable=SC2046
-"${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$root/target/test-classes:$root/target/classes:$(cat "$classpath_file")" \
-  io.rnnsweep.search.TpeLandscapeBench "$map" "$out" "${BENCH_TRIALS:-40}" "${BENCH_STARTUP:-5}" "${BENCH_SEEDS:-300}"
+rnnsweep_bench_class io.rnnsweep.search.TpeLandscapeBench "$map" "$out" "${BENCH_TRIALS:-40}" "${BENCH_STARTUP:-5}" "${BENCH_SEEDS:-300}"
 echo "written: $out"

@@ -44,11 +44,7 @@ trial_ms="$(awk -v s="$trial_s" 'BEGIN { printf "%.1f", 1000 * s / 40 }')"
 share="$(awk -v t="$total_ms" -v c="$trial_ms" 'BEGIN { printf "%.4f", t / c }')"
 
 echo "bench-tracking: ${BENCH_SCALE_TRIALS:-2000} trivial trials tracked in the embedded store" >&2
-rnnsweep_ensure_built
-(cd "$root" && "$(rnnsweep_mvn)" -q -B -o test-compile 2>/dev/null || "$(rnnsweep_mvn)" -q -B test-compile) >&2
-# shellcheck disable=SC2046
-"${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$root/target/test-classes:$root/target/classes:$(cat "$classpath_file")" \
-  io.rnnsweep.tracking.TrackingScaleBench "$work/scale.json" "${BENCH_SCALE_TRIALS:-2000}" >&2
+rnnsweep_bench_class io.rnnsweep.tracking.TrackingScaleBench "$work/scale.json" "${BENCH_SCALE_TRIALS:-2000}" >&2
 
 mkdir -p "$(dirname "$out")"
 cat >"$out" <<JSON

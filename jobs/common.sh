@@ -28,6 +28,15 @@ rnnsweep_ensure_built() {
   fi
 }
 
+# Runs a benchmark class of the test sources (rnnsweep_bench_class CLASS ARGS...): builds the jar and the test
+# classes when needed, then runs CLASS's main with the project's JVM flags.
+rnnsweep_bench_class() {
+  rnnsweep_ensure_built
+  (cd "$root" && "$(rnnsweep_mvn)" -q -B -o test-compile 2>/dev/null || "$(rnnsweep_mvn)" -q -B test-compile) >&2
+  "${JAVA:-java}" @"$root/jobs/jvm.options" -cp "$root/target/test-classes:$root/target/classes:$(cat "$classpath_file")" \
+    "$@"
+}
+
 # The JVM flags of jobs/jvm.options on one line (for spark.*.extraJavaOptions).
 rnnsweep_jvm_flags() {
   grep -v '^\s*#' "$root/jobs/jvm.options" | tr '\n' ' '
