@@ -101,7 +101,7 @@ public final class TrialRunner {
                 boolean whole = segment == null || (segment.wholeTrial() && segment.from() == 0);
                 unsent = List.copyOf(whole ? tracked.finish(status, cause, report, perplexity)
                         : tracked.finishSegment(status));
-                runEnded = whole && tracked.ended();
+                runEnded = tracked.ended();
             } catch (RuntimeException e) {
                 System.err.println("rnnsweep: " + task.id() + ": ending its run failed, the driver retries: " + e);
             }

@@ -69,7 +69,7 @@ public final class SweepTracking implements SweepCallback {
     @Override
     public void trialEnded(TrialTask task, TrialOutcome o, Map<String, String> tags) {
         TrialRunHandle handle = handles.remove(task.index());
-        if (o.runEnded() && o.unsentTracking().isEmpty()) {
+        if (o.runEnded()) {
             // Its executor ended the run and sent everything: the driver's check would find it ended and stop
             // there (a round trip with every metric of the run, on the path to the next trial).
             return;

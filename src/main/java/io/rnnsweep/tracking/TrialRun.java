@@ -53,8 +53,6 @@ public final class TrialRun implements TrialRecording {
     private long trackingNanos;
     private volatile long epochNanos;
     private volatile int epochsLogged;
-    /** Whether {@link #finish} set the run's terminal status at the server. */
-    private boolean terminated;
     /** Whether {@link #finish} set the terminal status and sent every record. */
     private boolean ended;
 
@@ -375,6 +373,7 @@ public final class TrialRun implements TrialRecording {
         // One batch: the trial's end tags and what tracking cost its threads (up to this end's last record).
         log.log(new PendingBatch(runId(), cost(t0), Map.of(), tags));
         RunStatus end = RunStatus.of(status);
+        boolean terminated = false;
         if (end.terminal() && log.flush(PATIENCE_MILLIS)) {
             Service.RunStatus s = Service.RunStatus.valueOf(end.name());
             try {
