@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rnnsweep", mixinStandardHelpOptions = true, version = "rnnsweep 0.1.0",
         description = "Hyperparameter sweeps of recurrent neural networks on Apache Spark, tracked in MLflow.",
         subcommands = {SweepCommand.class, ValidateCommand.class, ReportCommand.class, TrainCommand.class,
-            TasksCommand.class, SgemmCommand.class, ServeCommand.class})
+            TasksCommand.class, SgemmCommand.class, ServeCommand.class, SyncCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: an option, value or file that is not allowed. */
     public static final int BAD_INPUT = 2;

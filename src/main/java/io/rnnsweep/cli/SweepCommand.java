@@ -20,6 +20,7 @@ import io.rnnsweep.tracking.SweepJournal;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.tracking.SweepTracking;
 import io.rnnsweep.tracking.TrackingLocation;
+import io.rnnsweep.tracking.TrackingTarget;
 import io.rnnsweep.trial.InvalidOptionException;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
@@ -281,12 +282,15 @@ final class SweepCommand implements Callable<Integer> {
             metrics.put("trials_finished", (double) result.count(TrialStatus.FINISHED));
             metrics.put("wall_seconds", result.wallSeconds());
             lost = tracking.finish(metrics, output.files(),
-                    cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve("tracking-unsent.jsonl"));
+                    cancelled[0] ? RunStatus.KILLED : RunStatus.FINISHED, dir.resolve(SyncCommand.UNSENT_FILE));
             ended = true;
             if (lost > 0) {
                 console.printf("tracking: %d records could not be stored in %s; what it is missing is in %s and every"
-                        + " trial's results are in the output folder (exit %d)%n", lost, tracking.display(),
-                        dir.resolve("tracking-unsent.jsonl"), Main.TRACKING_INCOMPLETE);
+                        + " trial's results are in the output folder (exit %d); when the store answers again,"
+                        + " jobs/rnnsweep sync %s%s sends it%n", lost, tracking.display(),
+                        dir.resolve(SyncCommand.UNSENT_FILE), Main.TRACKING_INCOMPLETE, dir,
+                        !location.source().equals("default") ? " --tracking-uri " + location.server()
+                                .map(TrackingTarget::uri).orElseGet(() -> location.store().toString()) : "");
             }
         } finally {
             if (!ended) {

@@ -227,7 +227,7 @@ public final class SweepRun implements AutoCloseable {
     }
 
     /** Returns every run of an experiment whose tags hold the given values, all pages. */
-    private static List<Service.Run> search(MlflowClient client, String experimentId, Map<String, String> tags) {
+    static List<Service.Run> search(MlflowClient client, String experimentId, Map<String, String> tags) {
         List<Service.Run> out = new ArrayList<>();
         Page<Service.Run> page = Retry.call(() -> client.searchRuns(List.of(experimentId), SearchFilter.of(tags),
                 Service.ViewType.ACTIVE_ONLY, 1000), START_PATIENCE_MILLIS);
@@ -370,39 +370,43 @@ public final class SweepRun implements AutoCloseable {
      * @throws UnavailableException when the server cannot be reached or refuses the requests
      */
     public static Optional<ReadSweep> read(TrackingLocation location, String sweep) {
-        EmbeddedServer server = null;
-        TrackingTarget target;
+        return withTarget(location, target -> {
+            try {
+                MlflowClient client = target.client();
+                List<String> experiments = new ArrayList<>();
+                Page<Service.Experiment> page = Retry.call(() -> client.searchExperiments(), START_PATIENCE_MILLIS);
+                while (true) {
+                    for (Service.Experiment e : page.getItems()) {
+                        experiments.add(e.getExperimentId());
+                    }
+                    if (!page.hasNextPage()) {
+                        break;
+                    }
+                    Page<Service.Experiment> current = page;
+                    page = Retry.call(current::getNextPage, START_PATIENCE_MILLIS);
+                }
+                return newest(client, experiments, sweep, null);
+            } catch (RuntimeException e) {
+                if (e instanceof InvalidOptionException) {
+                    throw e;
+                }
+                throw new UnavailableException("tracking server " + target + " unreachable or refusing requests: "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code use} with the store's server: the tracking server, or the embedded store served on the loopback
+     * address for the call.
+     */
+    static <T> T withTarget(TrackingLocation location, java.util.function.Function<TrackingTarget, T> use) {
         if (location.server().isPresent()) {
-            target = location.server().get();
-        } else {
-            server = EmbeddedServer.start(new FileStore(location.store()), InetAddress.getLoopbackAddress(), 0, null);
-            target = new TrackingTarget(server.uri(), null, null, null);
+            return use.apply(location.server().get());
         }
-        try {
-            MlflowClient client = target.client();
-            List<String> experiments = new ArrayList<>();
-            Page<Service.Experiment> page = Retry.call(() -> client.searchExperiments(), START_PATIENCE_MILLIS);
-            while (true) {
-                for (Service.Experiment e : page.getItems()) {
-                    experiments.add(e.getExperimentId());
-                }
-                if (!page.hasNextPage()) {
-                    break;
-                }
-                Page<Service.Experiment> current = page;
-                page = Retry.call(current::getNextPage, START_PATIENCE_MILLIS);
-            }
-            return newest(client, experiments, sweep, null);
-        } catch (RuntimeException e) {
-            if (e instanceof InvalidOptionException) {
-                throw e;
-            }
-            throw new UnavailableException("tracking server " + target + " unreachable or refusing requests: "
-                    + e.getMessage(), e);
-        } finally {
-            if (server != null) {
-                server.close();
-            }
+        try (EmbeddedServer server = EmbeddedServer.start(new FileStore(location.store()),
+                InetAddress.getLoopbackAddress(), 0, null)) {
+            return use.apply(new TrackingTarget(server.uri(), null, null, null));
         }
     }
 
@@ -432,7 +436,7 @@ public final class SweepRun implements AutoCloseable {
                 epochs.add(EpochResult.of(epoch.intValue(), metrics));
                 times.add(loggedAt.get(epoch));
             });
-            String status = tags.getOrDefault("rnnsweep.status", "RUNNING");
+            String status = tags.getOrDefault(TrialRun.STATUS_TAG, "RUNNING");
             String cause = tags.getOrDefault("rnnsweep.cause", "");
             if (status.equals("KILLED") && !tags.containsKey("rnnsweep.stopped_by")
                     && (cancelled || cause.startsWith("sweep cancelled"))) {
@@ -590,8 +594,8 @@ public final class SweepRun implements AutoCloseable {
      * status; replays anything still unsent.
      *
      * @param unsentFile where records that still could not be sent are written, one JSON batch per line
-     * @return the number of records (and trial runs left unfinished) that could not be sent; 0 when nothing
-     *     was lost
+     * @return the number of records (and trial runs left unfinished, and the parent's end) that could not be sent;
+     *     0 when nothing was lost
      */
     public synchronized int finish(Map<String, Double> metrics, List<Path> artifacts, RunStatus status,
                                    Path unsentFile) {
@@ -628,12 +632,24 @@ public final class SweepRun implements AutoCloseable {
                 break;
             }
         }
+        boolean parentEnded = false;
         if (parentLog.flush(END_PATIENCE_MILLIS)) {
-            Retry.run(target, () -> client.setTerminated(parentRunId, Service.RunStatus.valueOf(status.name()), now),
-                    END_PATIENCE_MILLIS);
+            try {
+                Retry.run(target, () -> client.setTerminated(parentRunId, Service.RunStatus.valueOf(status.name()),
+                        now), END_PATIENCE_MILLIS);
+                parentEnded = true;
+            } catch (RuntimeException e) {
+                if (!Retry.transientFailure(e)) {
+                    throw e;
+                }
+            }
         }
         List<PendingBatch> left = new ArrayList<>(unsent);
         left.addAll(parentLog.unsent());
+        if (!parentEnded) {
+            // The sweep's own end, for jobs/rnnsweep sync to set when the server answers again.
+            left.add(new PendingBatch(parentRunId, List.of(), Map.of(), Map.of(TrialRun.STATUS_TAG, status.name())));
+        }
         pendingEnds.forEach(e -> left.add(TrialRun.whole(e.handle(), e.status(), e.cause(), e.epochs(), e.where(),
                 e.tags())));
         if (!left.isEmpty()) {

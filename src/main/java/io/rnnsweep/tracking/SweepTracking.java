@@ -63,7 +63,7 @@ public final class SweepTracking implements SweepCallback {
     @Override
     public void trialPaused(TrialTask task, int rung, boolean promoted, TrialOutcome segment) {
         run.trialPaused(handles.get(task.index()), Map.of("rnnsweep.rung", Integer.toString(rung),
-                "rnnsweep.status", promoted ? "PROMOTED" : "PAUSED"), batches(segment.unsentTracking()));
+                TrialRun.STATUS_TAG, promoted ? "PROMOTED" : "PAUSED"), batches(segment.unsentTracking()));
     }
 
     @Override

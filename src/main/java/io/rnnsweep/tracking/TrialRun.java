@@ -47,6 +47,11 @@ public final class TrialRun implements TrialRecording {
      * threads; milliseconds and count of epoch records sent), so that the cost is logged once, whole.
      */
     static final String COST_TAG = "rnnsweep.tracking_cost";
+    /**
+     * The tag that holds a trial's {@link TrialStatus} on its run (PROMOTED too, for a paused trial a scheduler has
+     * promoted); an unsent record of the sweep's own end carries the parent run's status in it.
+     */
+    static final String STATUS_TAG = "rnnsweep.status";
     private double earlierMs;
     private double earlierEpochMs;
     private int earlierEpochs;
@@ -234,7 +239,7 @@ public final class TrialRun implements TrialRecording {
     private static Map<String, String> endTags(List<EpochResult> epochs, TrialStatus status, String cause) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("rnnsweep.gradient_health", GradientHealth.of(epochs, status == TrialStatus.DIVERGED).key());
-        tags.put("rnnsweep.status", status.name());
+        tags.put(STATUS_TAG, status.name());
         if (!cause.isEmpty()) {
             tags.put("rnnsweep.cause", cause);
         }
@@ -264,7 +269,7 @@ public final class TrialRun implements TrialRecording {
         long t0 = System.nanoTime();
         drain();
         Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("rnnsweep.status", status.name());
+        tags.put(STATUS_TAG, status.name());
         tags.put(COST_TAG, costSoFar(t0));
         log.log(new PendingBatch(runId(), List.of(), Map.of(), tags));
         log.flush(PATIENCE_MILLIS);

@@ -182,11 +182,33 @@ class TrackingOutageTest {
     }
 
     @Test
-    void aTrackingServerThatStopsAnsweringMidSweepIsReportedOnceAndLosesNoEpoch() throws Exception {
+    void aTrackingServerThatStopsAnsweringMidSweepIsReportedOnceLosesNoEpochAndSyncSendsTheRestLater()
+            throws Exception {
         Outcome o = sweepFailingMidway(EmbeddedServer::pause);
         assertNothingLost(o);
         // Its cause names the connection's fault (refused, or closed under an upload: whichever call found it).
         assertTrue(o.stderr().matches("(?s).*has not answered for \\d+ s \\(\\w+Exception.*"), o.stderr());
+        Matcher hint = Pattern.compile("jobs/rnnsweep sync (\\S+) --tracking-uri http://\\S+ sends it")
+                .matcher(o.run().out());
+        assertTrue(hint.find(), "the sweep says how to send the rest: " + o.run().out());
+        assertEquals(dir.resolve("out").toString(), hint.group(1));
+
+        // The store answers again (served anew): sync sends what the sweep could not, ending every run.
+        try (EmbeddedServer again = EmbeddedServer.start(o.store(), InetAddress.getLoopbackAddress(), 0, null)) {
+            Cli.Run sync = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri", again.uri());
+            assertEquals(0, sync.code(), sync.out() + sync.err());
+            assertTrue(sync.out().contains("the store holds everything the sweep recorded"), sync.out());
+            assertTrue(!Files.exists(dir.resolve("out/tracking-unsent.jsonl")), "the unsent file is removed");
+            assertEveryRunFinishedWithEveryEpochOnce(o.store());
+            List<FileStore.Metric> finished = o.store().metricHistory(o.parentRunId(), "trials_finished");
+            assertEquals(List.of((double) TRIALS), finished.stream().map(FileStore.Metric::value).toList(),
+                    "the sweep's own metrics reach its parent run once");
+
+            Cli.Run twice = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri", again.uri());
+            assertEquals(0, twice.code(), twice.out() + twice.err());
+            assertTrue(twice.out().contains("nothing to send"), twice.out());
+            assertEveryRunFinishedWithEveryEpochOnce(o.store());
+        }
     }
 
     @Test
@@ -238,7 +260,11 @@ class TrackingOutageTest {
         assertEquals(0, run.code(), run.out() + run.err());
         assertTrue(o.stderr().contains("answers again"), o.stderr());
         assertTrue(!Files.exists(dir.resolve("out/tracking-unsent.jsonl")), "nothing is left unsent");
-        FileStore store = o.store();
+        assertEveryRunFinishedWithEveryEpochOnce(o.store());
+    }
+
+    /** Asserts that the store holds the sweep's parent and a run per trial, all FINISHED, each with every epoch once. */
+    private static void assertEveryRunFinishedWithEveryEpochOnce(FileStore store) {
         List<String> experiments = store.experiments().stream().map(FileStore.Experiment::id).toList();
         List<FileStore.Run> runs = store.searchRuns(experiments, Map.of("rnnsweep.sweep", "hello-outage"));
         assertEquals(TRIALS + 1, runs.size(), "one run per trial and the parent");
