@@ -28,12 +28,14 @@ final class SyncCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "DIR", description = "the sweep's output folder, such as sweeps/hello-grid-20261123-101500")
+    @Parameters(paramLabel = "DIR",
+            description = "the sweep's output folder, such as sweeps/hello-grid-20261123-101500")
     private Path dir;
 
     @Option(names = "--tracking-uri", paramLabel = "URI",
-            description = {"the tracking store the sweep used: a server (http(s)://host[:port], databricks[://profile])",
-                "or the embedded store (file:DIR or a folder); default: MLFLOW_TRACKING_URI, else ./mlruns"})
+            description = {"the tracking store the sweep used: a server (http(s)://host[:port],",
+                "databricks[://profile]) or the embedded store (file:DIR or a folder);",
+                "default: MLFLOW_TRACKING_URI, else ./mlruns"})
     private String trackingUri;
 
     @Override

@@ -233,20 +233,17 @@ public final class SweepReport {
         static final int MAX_TICKS = 12;
 
         static Placement of(String axis, List<String> values) {
-            List<String> distinct = values.stream().distinct().toList();
-            List<String> numbers = distinct.stream().filter(Importance::isNumber).toList();
-            if (numbers.size() <= MAX_TICKS) {
-                return new Placement(true, false, sorted(distinct), Map.of());
+            NumericAxis n = NumericAxis.of(axis, values);
+            if (n == null) {
+                return new Placement(true, false, sorted(values.stream().distinct().toList()), Map.of());
             }
-            boolean log = logScale(axis, numbers);
-            double min = numbers.stream().mapToDouble(Double::parseDouble).min().orElseThrow();
-            double max = numbers.stream().mapToDouble(Double::parseDouble).max().orElseThrow();
             Map<String, Double> words = new LinkedHashMap<>();
-            for (String w : distinct.stream().filter(v -> !Importance.isNumber(v)).sorted().toList()) {
+            for (String w : n.words()) {
                 int k = words.size() + 1;
-                words.put(w, log ? max * Math.pow(3, k) : max + Math.max(max - min, 1e-12) * 0.15 * k);
+                double span = Math.max(n.max() - n.min(), 1e-12);
+                words.put(w, n.log() ? n.max() * Math.pow(3, k) : n.max() + span * 0.15 * k);
             }
-            return new Placement(false, log, List.of(), words);
+            return new Placement(false, n.log(), List.of(), words);
         }
 
         String note() {
@@ -289,24 +286,22 @@ public final class SweepReport {
         static final int BINS = 8;
 
         static Cells of(String axis, List<String> values) {
-            List<String> distinct = values.stream().distinct().toList();
-            List<String> numbers = distinct.stream().filter(Importance::isNumber).toList();
-            if (numbers.size() <= Placement.MAX_TICKS) {
-                return new Cells(sorted(distinct), List.of(), false);
+            NumericAxis n = NumericAxis.of(axis, values);
+            if (n == null) {
+                return new Cells(sorted(values.stream().distinct().toList()), List.of(), false);
             }
-            boolean log = logScale(axis, numbers);
-            double min = numbers.stream().mapToDouble(Double::parseDouble).min().orElseThrow();
-            double max = numbers.stream().mapToDouble(Double::parseDouble).max().orElseThrow();
+            double min = n.min();
+            double max = n.max();
             List<Double> bounds = new ArrayList<>();
             for (int k = 0; k <= BINS; k++) {
-                bounds.add(log ? min * Math.pow(max / min, (double) k / BINS) : min + (max - min) * k / BINS);
+                bounds.add(n.log() ? min * Math.pow(max / min, (double) k / BINS) : min + (max - min) * k / BINS);
             }
             List<String> labels = new ArrayList<>();
             for (int k = 0; k < BINS; k++) {
                 labels.add(String.format(Locale.ROOT, "%.2g-%.2g", bounds.get(k), bounds.get(k + 1)));
             }
-            distinct.stream().filter(v -> !Importance.isNumber(v)).sorted().forEach(labels::add);
-            return new Cells(labels, bounds, log);
+            labels.addAll(n.words());
+            return new Cells(labels, bounds, n.log());
         }
 
         String note() {
@@ -327,10 +322,25 @@ public final class SweepReport {
         }
     }
 
-    private static boolean logScale(String axis, List<String> values) {
-        double min = values.stream().mapToDouble(Double::parseDouble).min().orElse(1);
-        double max = values.stream().mapToDouble(Double::parseDouble).max().orElse(1);
-        return min > 0 && (axis.equals("lr") || max / min >= 100);
+    /**
+     * An axis of more distinct numbers than a chart has ticks for ({@link Placement#MAX_TICKS}): their range,
+     * whether it is drawn on a log scale (the learning rate, or values spanning two decades), and the words among
+     * its values (a searched clip's {@code none}), sorted.
+     */
+    private record NumericAxis(double min, double max, boolean log, List<String> words) {
+        /** Returns the axis's numeric range, or null when its values are few enough to be ticks of their own. */
+        static NumericAxis of(String axis, List<String> values) {
+            List<String> distinct = values.stream().distinct().toList();
+            double[] numbers = distinct.stream().filter(Importance::isNumber).mapToDouble(Double::parseDouble)
+                    .toArray();
+            if (numbers.length <= Placement.MAX_TICKS) {
+                return null;
+            }
+            double min = java.util.Arrays.stream(numbers).min().orElseThrow();
+            double max = java.util.Arrays.stream(numbers).max().orElseThrow();
+            return new NumericAxis(min, max, min > 0 && (axis.equals("lr") || max / min >= 100),
+                    distinct.stream().filter(v -> !Importance.isNumber(v)).sorted().toList());
+        }
     }
 
     private static String unit(String axis) {

@@ -144,7 +144,7 @@ public final class UnsentSync {
                 SweepRun.END_PATIENCE_MILLIS).getRunId();
     }
 
-    /** Ends a run that is still RUNNING with the (terminal) status its record carries, at the record's last point's time. */
+    /** Ends a run that is still RUNNING with the (terminal) status its record carries, at its last point's time. */
     private static boolean end(TrackingTarget target, MlflowClient client, String runId, RunStatus status,
                                PendingBatch b) {
         if (Retry.call(target, () -> client.getRun(runId), SweepRun.END_PATIENCE_MILLIS)

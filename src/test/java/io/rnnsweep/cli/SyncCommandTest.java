@@ -63,7 +63,8 @@ class SyncCommandTest {
                 new PendingBatch(parent, List.of(new PendingBatch.Point("trials_finished", 1, 1_400, 0)), Map.of(),
                         Map.of("rnnsweep.status", "FINISHED"))));
 
-        Cli.Run run = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri", dir.resolve("mlruns").toString());
+        Cli.Run run = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri",
+                dir.resolve("mlruns").toString());
 
         assertEquals(Main.TRACKING_INCOMPLETE, run.code(), run.out() + run.err());
         assertTrue(run.out().contains("3 of 4 batches sent") && run.out().contains("1 runs created, 3 ended"),
@@ -92,7 +93,8 @@ class SyncCommandTest {
     void syncOfAFolderWithNothingUnsentSaysSoAndExitsZero() throws Exception {
         Files.createDirectories(dir.resolve("out"));
         Files.createDirectories(dir.resolve("mlruns"));
-        Cli.Run run = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri", dir.resolve("mlruns").toString());
+        Cli.Run run = Cli.run("sync", dir.resolve("out").toString(), "--tracking-uri",
+                dir.resolve("mlruns").toString());
         assertEquals(0, run.code(), run.out() + run.err());
         assertTrue(run.out().contains("nothing to send"), run.out());
     }
