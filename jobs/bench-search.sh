@@ -40,10 +40,7 @@ name: $name
 task: timemachine
 objective: {metric: val_perplexity, mode: min}
 search: $search
-space:
-  hidden: [64, 128, 256]
-  lr: {loguniform: [0.05, 20]}
-  clip: {loguniform: [0.05, 10], or: [none]}
+$(rnnsweep_bench_search_space)
 fixed: {cell: rnn, layers: 1, epochs: $epochs, corpus: $work/corpus.txt}
 $sched
 execution: {max_concurrent: 2, cpus_per_trial: 1}

@@ -24,10 +24,7 @@ name: bench-landscape
 task: timemachine
 objective: {metric: val_perplexity, mode: min}
 search: {algorithm: random, trials: ${BENCH_MAP_TRIALS:-600}, seed: 101}
-space:
-  hidden: [64, 128, 256]
-  lr: {loguniform: [0.05, 20]}
-  clip: {loguniform: [0.05, 10], or: [none]}
+$(rnnsweep_bench_search_space)
 fixed: {cell: rnn, layers: 1, epochs: ${BENCH_EPOCHS:-8}, corpus: $work/corpus.txt}
 execution: {max_concurrent: 2, cpus_per_trial: 1}
 YAML

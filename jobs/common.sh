@@ -99,3 +99,14 @@ rnnsweep_cds_flags() { # rnnsweep_cds_flags BLAS_FLAGS
   # An archive the JVM cannot map after all (another JDK build) only costs the speed-up: no warning for it.
   echo "-XX:SharedArchiveFile=$cds_archive -Xlog:cds=off -Xlog:cds+dynamic=off"
 }
+
+# The search benchmarks' space (jobs/bench-search.sh and the landscape jobs/bench-tpe-landscape.sh maps, whose replay
+# reads it back from the map's spec.yaml): a spec's space: section.
+rnnsweep_bench_search_space() {
+  cat <<'YAML'
+space:
+  hidden: [64, 128, 256]
+  lr: {loguniform: [0.05, 20]}
+  clip: {loguniform: [0.05, 10], or: [none]}
+YAML
+}

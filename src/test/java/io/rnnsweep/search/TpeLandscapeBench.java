@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnsweep.report.SweepData;
 import io.rnnsweep.space.Domain;
+import io.rnnsweep.spec.SpecLoader;
 import io.rnnsweep.trial.TrialOption;
 import io.rnnsweep.trial.TrialStatus;
 import java.io.IOException;
@@ -116,6 +117,17 @@ public final class TpeLandscapeBench {
         return s.get(s.size() / 2);
     }
 
+    /**
+     * Returns the space the mapping sweep searched, from its output folder's spec.yaml, read without the corpus
+     * (the mapping's temporary folder held it; the space does not depend on it).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<TrialOption, Domain> mappedSpace(Path specFile) throws IOException {
+        Map<String, Object> spec = new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(specFile));
+        ((Map<String, Object>) spec.get("fixed")).remove("corpus");
+        return SpecLoader.parse(specFile.toString(), new org.yaml.snakeyaml.Yaml().dump(spec)).space();
+    }
+
     /** Runs the benchmark: {@code MAP_DIR OUT.json [TRIALS] [STARTUP] [SEEDS]}. */
     public static void main(String[] args) throws IOException {
         SweepData map = SweepData.load(Path.of(args[0]));
@@ -126,10 +138,7 @@ public final class TpeLandscapeBench {
         TpeLandscapeBench bench = new TpeLandscapeBench(map);
         double best = bench.points.stream().filter(p -> !p.diverged()).mapToDouble(Point::value).min().orElseThrow();
         double target = best * 1.02;
-        Map<TrialOption, Domain> space = new LinkedHashMap<>();
-        space.put(TrialOption.HIDDEN, new Domain.Choice(List.of("64", "128", "256")));
-        space.put(TrialOption.LR, new Domain.LogUniform(0.05, 20));
-        space.put(TrialOption.CLIP, new Domain.Or(new Domain.LogUniform(0.05, 10), List.of("none")));
+        Map<TrialOption, Domain> space = mappedSpace(Path.of(args[0]).resolve("spec.yaml"));
         Map<String, Object> methods = new LinkedHashMap<>();
         for (String method : List.of("random", "tpe-bergstra", "tpe")) {
             List<Double> trials = new ArrayList<>();
