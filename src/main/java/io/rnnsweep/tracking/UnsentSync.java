@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 
@@ -66,7 +68,7 @@ public final class UnsentSync {
         Map<String, String> runOfTrial = new HashMap<>();
         // The steps each run holds per metric: a record may hold epochs the run already took (a trial's whole
         // record, for one), which are not sent twice.
-        Map<String, Map<String, java.util.Set<Long>>> heldSteps = new HashMap<>();
+        Map<String, Map<String, Set<Long>>> heldSteps = new HashMap<>();
         int sent = 0;
         int[] created = {0};
         int ended = 0;
@@ -75,7 +77,7 @@ public final class UnsentSync {
                 try {
                     String runId = b.runId().isEmpty() ? runOfTrial.computeIfAbsent(b.tags().get(
                             TrialRunHandle.TRIAL_ID_TAG), t -> findOrCreate(target, client, b, created)) : b.runId();
-                    Map<String, java.util.Set<Long>> held = heldSteps.computeIfAbsent(runId, r -> new HashMap<>());
+                    Map<String, Set<Long>> held = heldSteps.computeIfAbsent(runId, r -> new HashMap<>());
                     List<PendingBatch.Point> points = new ArrayList<>();
                     for (PendingBatch.Point p : b.metrics()) {
                         if (held.computeIfAbsent(p.key(), k -> steps(target, client, runId, k)).add(p.step())) {
@@ -104,8 +106,8 @@ public final class UnsentSync {
     }
 
     /** Returns the steps a run holds of a metric. */
-    private static java.util.Set<Long> steps(TrackingTarget target, MlflowClient client, String runId, String key) {
-        java.util.Set<Long> out = new java.util.HashSet<>();
+    private static Set<Long> steps(TrackingTarget target, MlflowClient client, String runId, String key) {
+        Set<Long> out = new HashSet<>();
         Retry.call(target, () -> client.getMetricHistory(runId, key), SweepRun.END_PATIENCE_MILLIS)
                 .forEach(m -> out.add(m.getStep()));
         return out;
