@@ -227,7 +227,7 @@ public final class SweepRun implements AutoCloseable {
     }
 
     /** Returns every run of an experiment whose tags hold the given values, all pages. */
-    static List<Service.Run> search(MlflowClient client, String experimentId, Map<String, String> tags) {
+    private static List<Service.Run> search(MlflowClient client, String experimentId, Map<String, String> tags) {
         List<Service.Run> out = new ArrayList<>();
         Page<Service.Run> page = Retry.call(() -> client.searchRuns(List.of(experimentId), SearchFilter.of(tags),
                 Service.ViewType.ACTIVE_ONLY, 1000), START_PATIENCE_MILLIS);

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,20 +128,19 @@ public final class UnsentSync {
         String parent = b.tags().get(TrialRunHandle.PARENT_TAG);
         String trial = b.tags().get(TrialRunHandle.TRIAL_ID_TAG);
         if (parent == null || trial == null) {
-            throw new IllegalArgumentException("a record without a run names neither its sweep's parent run nor its"
-                    + " trial");
+            throw new IllegalArgumentException("a record without a run lacks the " + TrialRunHandle.PARENT_TAG
+                    + " or " + TrialRunHandle.TRIAL_ID_TAG + " tag that names its trial's run");
         }
         String experimentId = Retry.call(target, () -> client.getRun(parent), SweepRun.END_PATIENCE_MILLIS).getInfo()
                 .getExperimentId();
-        Map<String, String> identity = new LinkedHashMap<>();
-        identity.put(TrialRunHandle.PARENT_TAG, parent);
-        identity.put(TrialRunHandle.TRIAL_ID_TAG, trial);
-        List<Service.Run> found = SweepRun.search(client, experimentId, identity);
-        if (!found.isEmpty()) {
-            return found.get(0).getInfo().getRunId();
+        TrialRunHandle handle = new TrialRunHandle(target, experimentId, parent, trial,
+                b.tags().getOrDefault("mlflow.runName", trial), Map.of(), Map.of(), null);
+        Service.Run found = TrialRun.existing(client, handle, SweepRun.END_PATIENCE_MILLIS);
+        if (found != null) {
+            return found.getInfo().getRunId();
         }
         created[0]++;
-        return RunLog.createRun(target, client, experimentId, b.tags().getOrDefault("mlflow.runName", trial), identity,
+        return RunLog.createRun(target, client, experimentId, handle.runName(), handle.identity(),
                 SweepRun.END_PATIENCE_MILLIS).getRunId();
     }
 
