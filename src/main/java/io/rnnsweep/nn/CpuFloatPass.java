@@ -156,20 +156,22 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
 
     /**
      * Runs the forward pass of {@code in} ([m, nIn, T], float) from the given initial state (null: zeros) and
-     * returns the pass; {@link #output()} is the layer's activation.
+     * returns the pass; {@link #output()} is the layer's activation. {@code bias} is the input side's ({@code b}
+     * plus the merged part of {@code RB}), {@code candidateBias} the GRU's {@code b_hn} (unused by the others).
      */
     static CpuFloatPass forward(INDArray input, INDArray in, boolean training, Cell cell, int n,
-                                INDArray w, INDArray rw, INDArray b, INDArray rb, INDArray hidden, INDArray cellState,
+                                INDArray w, INDArray rw, float[] bias, float[] candidateBias, INDArray hidden,
+                                INDArray cellState,
                                 Scratch s, LayerWorkspaceMgr mgr) {
         int m = (int) in.size(0);
         int steps = (int) in.size(2);
         int nIn = (int) in.size(1);
         CpuFloatPass p = new CpuFloatPass(input, training, cell, m, steps, n, nIn, s);
-        p.run(in, w, rw, b, rb, hidden, cellState, mgr);
+        p.run(in, w, rw, bias, candidateBias, hidden, cellState, mgr);
         return p;
     }
 
-    private void run(INDArray in, INDArray w, INDArray rw, INDArray b, INDArray rb, INDArray hidden,
+    private void run(INDArray in, INDArray w, INDArray rw, float[] bv, float[] candidateBias, INDArray hidden,
                      INDArray cellState, LayerWorkspaceMgr mgr) {
         int tm = steps * m;
         int gn = g * n;
@@ -193,7 +195,6 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
         NativeMatrix.gemm(false, false, tm, gn, nIn, xm.at(0, 0), xm.ld, wm.at(0, 0), wm.ld, 0f, pm.at(0, 0), pm.ld);
 
         s.shape(steps, nm);
-        float[] bv = b.toFloatVector();
         for (int j = 0; j < g; j++) {
             expand(bv, j * n, s.bias[j]);
         }
@@ -206,7 +207,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                 System.arraycopy(cellState.castTo(DataType.FLOAT).dup('f').data().asFloat(), 0, s.c0, 0, nm);
             }
         } else if (cell == Cell.GRU) {
-            expand(rb.toFloatVector(), 0, s.rbias);
+            expand(candidateBias, 0, s.rbias);
             rec = NativeMatrix.of(mgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                     new long[] {m, gn}, 'f'));
         }
@@ -361,9 +362,9 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
                     rwg.at(0, 0), rwg.ld);
         }
         NativeMatrix.gemm(true, false, nIn, gn, tm, xm.at(0, 0), xm.ld, dzm.at(0, 0), dzm.ld, 0f, wg.at(0, 0), wg.ld);
-        dzm.columnSums(0, gn, into.b(), mgr);
+        dzm.columnSums(0, gn, into.b());
         if (cell == Cell.GRU) {
-            drm.columnSums(2 * n, n, into.rb(), mgr);
+            drm.columnSums(2 * n, n, into.rb());
         }
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[] {tm, nIn}, 'f');
         NativeMatrix em = NativeMatrix.of(eps);

@@ -112,6 +112,21 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
         return sum;
     }
 
+    /**
+     * Returns {@link #inputSideBias()} as Java values, and the GRU's candidate part of {@code RB} after them, for the
+     * CPU pass: the same single-precision sums, with no ND4J array made (each is a native buffer the garbage
+     * collector tracks, and a small trial's steps are short).
+     */
+    private float[][] biasValues() {
+        float[] b = NativeMatrix.values(getParam(FastRecurrentParams.B), null);
+        float[] rb = NativeMatrix.values(getParam(FastRecurrentParams.RB), null);
+        int merged = (int) mergedBias();
+        for (int i = 0; i < merged; i++) {
+            b[i] += rb[i];
+        }
+        return new float[][] {b, java.util.Arrays.copyOfRange(rb, merged, rb.length)};
+    }
+
     /** Returns the GRU's candidate part of {@code RB} (or of its gradient): PyTorch's {@code b_hn}, [n]. */
     private INDArray candidateBias(INDArray rb) {
         return rb.get(NDArrayIndex.interval(mergedBias(), rb.length()));
@@ -198,8 +213,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
             if (scratch == null) {
                 scratch = new CpuFloatPass.Scratch(kind);
             }
-            CpuFloatPass p = CpuFloatPass.forward(input, in, training, kind, n(), w, rw,
-                    inputSideBias(), kind == Cell.GRU ? candidateBias(getParam(FastRecurrentParams.RB)) : null,
+            float[][] bias = biasValues();
+            CpuFloatPass p = CpuFloatPass.forward(input, in, training, kind, n(), w, rw, bias[0], bias[1],
                     state == null ? null : state.get(HIDDEN), state == null ? null : state.get(CELL), scratch, mgr);
             last = p;
             return permuteIfNWC(p.output());
@@ -357,7 +372,8 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                 gru ? candidateBias(gradientViews.get(FastRecurrentParams.RB)) : null);
         INDArray eps = p.backward(dOut, end, getParam(FastRecurrentParams.W),
                 getParam(FastRecurrentParams.RW), views, mgr);
-        shareBiasGradient();
+        NativeMatrix.copyPrefix(gradientViews.get(FastRecurrentParams.B), gradientViews.get(FastRecurrentParams.RB),
+                (int) mergedBias());
         last = null;
         return new Pair<>(layerGradient(), permuteIfNWC(eps));
     }

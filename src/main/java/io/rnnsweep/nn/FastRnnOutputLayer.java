@@ -241,7 +241,7 @@ final class FastRnnOutputLayer extends RnnOutputLayer {
         NativeMatrix wgm = NativeMatrix.of(wg);
         NativeMatrix.gemm(true, false, n, s.classes, s.rows, xm.at(0, 0), xm.ld, dm.at(0, 0), dm.ld, 0f, wgm.at(0, 0),
                 wgm.ld);
-        dm.columnSums(0, s.classes, bg, mgr);
+        dm.columnSums(0, s.classes, bg);
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[] {s.rows, n}, 'f');
         NativeMatrix em = NativeMatrix.of(eps);
         NativeMatrix wm = NativeMatrix.of(getParam(DefaultParamInitializer.WEIGHT_KEY));

@@ -3,8 +3,6 @@ package io.rnnsweep.nn;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
-import org.deeplearning4j.nn.workspace.ArrayType;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,22 +12,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code c} at {@code i + c·ld}. Only for ND4J's CPU backend.
  */
 final class NativeMatrix {
+    /** Per thread (a trial trains on one): a column of ones for {@link #columnSums}. */
+    private static final ThreadLocal<FloatPointer> ONES = new ThreadLocal<>();
+
     final int rows;
     final int cols;
     final int ld;
     private final FloatPointer base;
     private final FloatBuffer buffer;
 
-    private NativeMatrix(INDArray a) {
-        if (a.rank() != 2 || a.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("a float matrix is needed, got " + a.dataType() + " rank " + a.rank());
-        }
-        rows = (int) a.size(0);
-        cols = (int) a.size(1);
-        if (rows > 1 && a.stride(0) != 1) {
-            throw new IllegalArgumentException("not column-major: strides " + java.util.Arrays.toString(a.stride()));
-        }
-        ld = cols > 1 ? (int) a.stride(1) : rows;
+    private NativeMatrix(INDArray a, int rows, int cols, int ld) {
+        this.rows = rows;
+        this.cols = cols;
+        this.ld = ld;
         long extent = (long) (cols - 1) * ld + rows;
         base = new FloatPointer(a.data().addressPointer());
         base.capacity(extent).limit(extent);
@@ -38,7 +33,36 @@ final class NativeMatrix {
 
     /** Views a rank-2 float array whose rows are adjacent in memory (an 'f'-ordered array or a row range of one). */
     static NativeMatrix of(INDArray a) {
-        return new NativeMatrix(a);
+        if (a.rank() != 2 || a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("a float matrix is needed, got " + a.dataType() + " rank " + a.rank());
+        }
+        int rows = (int) a.size(0);
+        int cols = (int) a.size(1);
+        if (rows > 1 && a.stride(0) != 1) {
+            throw new IllegalArgumentException("not column-major: strides " + java.util.Arrays.toString(a.stride()));
+        }
+        return new NativeMatrix(a, rows, cols, cols > 1 ? (int) a.stride(1) : rows);
+    }
+
+    /**
+     * Views a contiguous float vector (rank 1, or a row or a column) as one column, without the reshaped view ND4J
+     * would make for it: every view is a native buffer the garbage collector has to track.
+     */
+    static NativeMatrix column(INDArray vector) {
+        if (vector.dataType() != DataType.FLOAT || vector.rank() > 2) {
+            throw new IllegalArgumentException("a float vector is needed, got " + vector.dataType() + " rank "
+                    + vector.rank());
+        }
+        long length = vector.length();
+        boolean contiguous = length <= 1;
+        for (int d = 0; d < vector.rank() && !contiguous; d++) {
+            contiguous = vector.size(d) == length && vector.stride(d) == 1;
+        }
+        if (!contiguous) {
+            throw new IllegalArgumentException("not a contiguous vector: shape " + java.util.Arrays.toString(
+                    vector.shape()) + ", strides " + java.util.Arrays.toString(vector.stride()));
+        }
+        return new NativeMatrix(vector, (int) length, 1, (int) length);
     }
 
     /** The address of element ({@code row}, {@code col}). */
@@ -78,8 +102,15 @@ final class NativeMatrix {
     static float[] values(INDArray vector, float[] into) {
         int size = (int) vector.length();
         float[] copy = into != null && into.length == size ? into : new float[size];
-        of(vector.reshape(size, 1)).gatherRows(0, size, 0, 1, copy);
+        column(vector).gatherRows(0, size, 0, 1, copy);
         return copy;
+    }
+
+    /** Copies the first {@code count} values of contiguous float vector {@code from} over those of {@code to}. */
+    static void copyPrefix(INDArray from, INDArray to, int count) {
+        float[] values = new float[count];
+        column(from).gatherRows(0, count, 0, 1, values);
+        column(to).scatterRows(0, count, 0, 1, values);
     }
 
     /** Sets rows {@code [row, row + count)} of every column to zero. */
@@ -104,12 +135,26 @@ final class NativeMatrix {
 
     /**
      * Writes the sums over all rows of columns {@code [col, col + count)} to {@code into}, a contiguous vector of
-     * that length (a bias gradient): one GEMV against a column of ones made in the backward pass's workspace.
+     * that length (a bias gradient): one GEMV against a column of ones (the thread's, made once).
      */
-    void columnSums(int col, int count, INDArray into, LayerWorkspaceMgr mgr) {
-        INDArray ones = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[] {rows, 1}, 'f');
-        ones.assign(1);
+    void columnSums(int col, int count, INDArray into) {
         openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasColMajor, openblas_nolapack.CblasTrans,
-                rows, count, 1f, at(0, col), ld, of(ones).at(0, 0), 1, 0f, of(into.reshape(1, count)).at(0, 0), 1);
+                rows, count, 1f, at(0, col), ld, ones(rows), 1, 0f, column(into).at(0, 0), 1);
     }
+
+    /** Returns this thread's column of at least {@code length} ones in native memory, grown when too short. */
+    private static FloatPointer ones(int length) {
+        FloatPointer ones = ONES.get();
+        if (ones == null || ones.capacity() < length) {
+            if (ones != null) {
+                ones.close();
+            }
+            float[] values = new float[Math.max(length, 64)];
+            java.util.Arrays.fill(values, 1f);
+            ones = new FloatPointer(values);
+            ONES.set(ones);
+        }
+        return ones;
+    }
+
 }

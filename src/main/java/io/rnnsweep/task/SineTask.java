@@ -95,22 +95,32 @@ public final class SineTask implements RnnTask {
 
     /** Returns inputs and next-step targets over {@code windows} consecutive windows of {@code points} each. */
     static DataSet sequences(double[] starts, int points, int windows) {
-        int total = (points - 1) * windows + 1;
-        int steps = total - 1;
-        INDArray x = Nd4j.create(DataType.FLOAT, starts.length, 1, steps);
-        INDArray y = Nd4j.create(DataType.FLOAT, starts.length, 1, steps);
+        int steps = (points - 1) * windows;
+        float[] x = new float[starts.length * steps];
+        float[] y = new float[starts.length * steps];
         for (int r = 0; r < starts.length; r++) {
-            for (int t = 0; t < total; t++) {
-                double v = Math.sin(starts[r] + SPAN * t / (points - 1));
-                if (t < steps) {
-                    x.putScalar(new long[] {r, 0, t}, v);
-                }
-                if (t > 0) {
-                    y.putScalar(new long[] {r, 0, t - 1}, v);
-                }
+            series(starts[r], points, windows, x, y, r * steps);
+        }
+        long[] shape = {starts.length, 1, steps};
+        return new DataSet(Nd4j.create(x, shape, 'c'), Nd4j.create(y, shape, 'c'));
+    }
+
+    /**
+     * Writes the series from {@code start} over {@code windows} windows of {@code points} points (inputs: the
+     * points but the last; targets: the points but the first) to {@code x} and {@code y} from {@code at}, in single
+     * precision as ND4J stores them.
+     */
+    private static void series(double start, int points, int windows, float[] x, float[] y, int at) {
+        int total = (points - 1) * windows + 1;
+        for (int t = 0; t < total; t++) {
+            float v = (float) Math.sin(start + SPAN * t / (points - 1));
+            if (t < total - 1) {
+                x[at + t] = v;
+            }
+            if (t > 0) {
+                y[at + t - 1] = v;
             }
         }
-        return new DataSet(x, y);
     }
 
     private static final class Session implements TaskSession {
@@ -143,19 +153,19 @@ public final class SineTask implements RnnTask {
         public List<Batch> batches(int epoch) {
             SplittableRandom rng = Seeds.random(config.seed(), "starts", epoch);
             int steps = config.seqLen() - 1;
-            INDArray x = Nd4j.create(DataType.FLOAT, config.batch(), 1, (long) steps * STEPS_PER_EPOCH);
-            INDArray y = Nd4j.create(DataType.FLOAT, config.batch(), 1, (long) steps * STEPS_PER_EPOCH);
+            int length = steps * STEPS_PER_EPOCH;
+            // Filled in Java and made into two arrays: not one array and two views per step.
+            float[] xs = new float[config.batch() * length];
+            float[] ys = new float[config.batch() * length];
             for (int s = 0; s < STEPS_PER_EPOCH; s++) {
-                double[] starts = new double[config.batch()];
-                for (int i = 0; i < starts.length; i++) {
-                    starts[i] = TRAIN_STARTS[rng.nextInt(TRAIN_STARTS.length)];
+                for (int i = 0; i < config.batch(); i++) {
+                    series(TRAIN_STARTS[rng.nextInt(TRAIN_STARTS.length)], config.seqLen(), 1, xs, ys,
+                            i * length + s * steps);
                 }
-                DataSet series = sequences(starts, config.seqLen());
-                var window = org.nd4j.linalg.indexing.NDArrayIndex.interval((long) s * steps, (long) (s + 1) * steps);
-                var all = org.nd4j.linalg.indexing.NDArrayIndex.all();
-                x.get(all, all, window).assign(series.getFeatures());
-                y.get(all, all, window).assign(series.getLabels());
             }
+            long[] shape = {config.batch(), 1, length};
+            INDArray x = Nd4j.create(xs, shape, 'c');
+            INDArray y = Nd4j.create(ys, shape, 'c');
             return List.of(Batch.meanOver(new DataSet(x, y), steps, STEPS_PER_EPOCH));
         }
 
