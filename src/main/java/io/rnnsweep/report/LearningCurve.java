@@ -1,12 +1,16 @@
 package io.rnnsweep.report;
 
+import ar.com.hjg.pngj.FilterType;
+import ar.com.hjg.pngj.ImageInfo;
+import ar.com.hjg.pngj.ImageLineByte;
+import ar.com.hjg.pngj.PngWriter;
 import io.rnnsweep.trial.EpochResult;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -51,15 +55,40 @@ public final class LearningCurve {
         return chart;
     }
 
-    /** Returns the chart as PNG bytes. */
+    /**
+     * Returns the chart as PNG bytes: painted into an RGB image as XChart's own encoder paints it, then written with
+     * no row filter and deflate level 1. ImageIO's PNG writer tries every filter on every row: ~10 ms per chart
+     * against ~4 ms (the files are ~40 KB instead of ~32 KB), and a sweep draws one chart per trial.
+     */
     public static byte[] png(XYChart chart) {
-        noImageCacheFiles();
-        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int width = chart.getWidth();
+        int height = chart.getHeight();
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D graphics = image.createGraphics();
+        try {
+            chart.paint(graphics, width, height);
+        } finally {
+            graphics.dispose();
         }
+        int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        ImageInfo info = new ImageInfo(width, height, 8, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 10);
+        PngWriter writer = new PngWriter(out, info);
+        writer.setCompLevel(1);
+        writer.setFilterType(FilterType.FILTER_NONE);
+        ImageLineByte line = new ImageLineByte(info);
+        byte[] rgb = line.getScanline();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0, at = y * width, k = 0; x < width; x++) {
+                int pixel = pixels[at + x];
+                rgb[k++] = (byte) (pixel >> 16);
+                rgb[k++] = (byte) (pixel >> 8);
+                rgb[k++] = (byte) pixel;
+            }
+            writer.writeRow(line);
+        }
+        writer.end();
+        return out.toByteArray();
     }
 
     /**
