@@ -7,24 +7,27 @@
 #      / trials, for 50 one-epoch hello trials on local[1] (goal <= 50 ms);
 #  (c) scale point: 500 one-epoch hello trials on local[2] with 2 at once, the overhead per trial over the whole
 #      sweep and for the first and the last hundred trials (goal: <= 50 ms, and the last hundred like the first).
+#  (d) a longer sweep: 120 equal sine trials (5 epochs) on local[2] against one after another on local[1], as in
+#      (a), with the largest heap left after a collection (gc log) in each: a sweep of small trials in a JVM past
+#      its first seconds, and whether the heap stays bounded.
 # Wall times are the controller's (summary.json wall_seconds: from the first trial submitted to the last one
 # back), so JVM and Spark start-up are not counted; a hundred's span runs from the end of the run that ended
 # last in the hundred before (the first trial run's start for the first hundred) to its own last end (the runs'
 # MLflow end times), and its epochs are its trials' epoch_seconds.
-# Usage: jobs/bench-sweep.sh [OUT.json]    (about 4 minutes on 2 cores)
+# Usage: jobs/bench-sweep.sh [OUT.json]    (about 5 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-sweep.json}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-equal() { # equal NAME TASK METRIC EPOCHS
+equal() { # equal NAME TASK METRIC EPOCHS [TRIALS]
   cat >"$work/$1.yaml" <<YAML
 name: bench-$1
 task: $2
 objective: {metric: $3, mode: min}
 space:
-  seed: [0, 1, 2, 3, 4, 5, 6, 7]
+  seed: [$(seq -s ', ' 0 $((${5:-8} - 1)))]
 fixed: {epochs: $4}
 execution: {cpus_per_trial: 1}
 YAML
@@ -43,12 +46,14 @@ trivial() { # trivial NAME TRIALS
 }
 equal sine sine test_mse 5
 equal hello hello val_loss 15
+equal sine120 sine test_mse 5 120
 trivial trivial50 50
 trivial trivial500 500
 
 sweep() { # sweep NAME SPEC MASTER CONCURRENCY
   echo "bench-sweep: $1: rnnsweep sweep $2 --master $3 --max-concurrent $4" >&2
-  "$root/jobs/rnnsweep" sweep "$2" --master "$3" --max-concurrent "$4" --out "$work/$1" \
+  RNNSWEEP_JAVA_OPTS="${RNNSWEEP_JAVA_OPTS:-} -Xlog:gc:file=$work/$1.gc" \
+    "$root/jobs/rnnsweep" sweep "$2" --master "$3" --max-concurrent "$4" --out "$work/$1" \
     --tracking-uri "$work/mlruns-$1" >"$work/$1.log" 2>&1
 }
 
@@ -58,6 +63,8 @@ sweep hello-sequential "$work/hello.yaml" 'local[1]' 1
 sweep hello-parallel "$work/hello.yaml" 'local[2]' 2
 sweep trivial50 "$work/trivial50.yaml" 'local[1]' 1
 sweep trivial500 "$work/trivial500.yaml" 'local[2]' 2
+sweep sine120-sequential "$work/sine120.yaml" 'local[1]' 1
+sweep sine120-parallel "$work/sine120.yaml" 'local[2]' 2
 
 python3 - "$work" "$out" "$(nproc)" <<'PY'
 import csv, json, os, sys, datetime
@@ -127,6 +134,12 @@ def hundreds(name, slots):
                       "overhead_ms_per_trial": round(1000 * (slots * span - work_s) / len(part), 1)}
     return out
 
+def heap_after_gc_mb(name):
+    """The largest heap left after a collection in the sweep's JVM (its gc log), in MB."""
+    import re
+    with open(os.path.join(work, name + ".gc")) as f:
+        return max(int(m) for m in re.findall(r"->(\d+)M\(", f.read()))
+
 result = {
     "parallel_efficiency": {
         "sine": dict(trials=8, trial="sine, 5 epochs, 1 CPU", **efficiency("sine")),
@@ -135,6 +148,9 @@ result = {
     "overhead": dict(trial="hello, 1 epoch", master="local[1]", **overhead("trivial50", 1)),
     "scale": dict(trial="hello, 1 epoch", master="local[2]", **overhead("trivial500", 2),
                   **hundreds("trivial500", 2)),
+    "longer_sweep": dict(trials=120, trial="sine, 5 epochs, 1 CPU", **efficiency("sine120"),
+                         heap_after_gc_max_mb={"sequential": heap_after_gc_mb("sine120-sequential"),
+                                               "parallel": heap_after_gc_mb("sine120-parallel")}),
     "cores": cores,
     "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
 }
