@@ -161,8 +161,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
      */
     static CpuFloatPass forward(INDArray input, INDArray in, boolean training, Cell cell, int n,
                                 INDArray w, INDArray rw, float[] bias, float[] candidateBias, INDArray hidden,
-                                INDArray cellState,
-                                Scratch s, LayerWorkspaceMgr mgr) {
+                                INDArray cellState, Scratch s, LayerWorkspaceMgr mgr) {
         int m = (int) in.size(0);
         int steps = (int) in.size(2);
         int nIn = (int) in.size(1);
