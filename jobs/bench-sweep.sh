@@ -67,7 +67,7 @@ sweep sine120-sequential "$work/sine120.yaml" 'local[1]' 1
 sweep sine120-parallel "$work/sine120.yaml" 'local[2]' 2
 
 python3 - "$work" "$out" "$(nproc)" <<'PY'
-import csv, json, os, sys, datetime
+import csv, datetime, json, os, re, sys
 work, out, cores = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def summary(name):
@@ -136,7 +136,6 @@ def hundreds(name, slots):
 
 def heap_after_gc_mb(name):
     """The largest heap left after a collection in the sweep's JVM (its gc log), in MB."""
-    import re
     with open(os.path.join(work, name + ".gc")) as f:
         return max(int(m) for m in re.findall(r"->(\d+)M\(", f.read()))
 

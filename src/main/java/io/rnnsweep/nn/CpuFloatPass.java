@@ -170,7 +170,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
         return p;
     }
 
-    private void run(INDArray in, INDArray w, INDArray rw, float[] bv, float[] candidateBias, INDArray hidden,
+    private void run(INDArray in, INDArray w, INDArray rw, float[] bias, float[] candidateBias, INDArray hidden,
                      INDArray cellState, LayerWorkspaceMgr mgr) {
         int tm = steps * m;
         int gn = g * n;
@@ -195,7 +195,7 @@ final class CpuFloatPass extends FastRecurrentLayer.Pass {
 
         s.shape(steps, nm);
         for (int j = 0; j < g; j++) {
-            expand(bv, j * n, s.bias[j]);
+            expand(bias, j * n, s.bias[j]);
         }
         h0m.gatherRows(0, m, 0, n, s.h0);
         NativeMatrix rec = null;

@@ -134,9 +134,14 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
 
     /** Gives {@code RB}'s merged part the gradient of {@code b}: they are added before the gates. */
     private void shareBiasGradient() {
+        INDArray bg = gradientViews.get(FastRecurrentParams.B);
         INDArray rbg = gradientViews.get(FastRecurrentParams.RB);
-        rbg.get(NDArrayIndex.interval(0, mergedBias()))
-                .assign(gradientViews.get(FastRecurrentParams.B).get(NDArrayIndex.interval(0, mergedBias())));
+        if (CpuFloatPass.applies(dataType)) {
+            // Through the native address: no views (each a buffer the garbage collector tracks) on the step's path.
+            NativeMatrix.copyPrefix(bg, rbg, (int) mergedBias());
+            return;
+        }
+        rbg.get(NDArrayIndex.interval(0, mergedBias())).assign(bg.get(NDArrayIndex.interval(0, mergedBias())));
     }
 
     private static INDArray rows(INDArray a, long from, long to, int m) {
@@ -372,8 +377,7 @@ final class FastRecurrentLayer extends BaseRecurrentLayer<FastRecurrent> {
                 gru ? candidateBias(gradientViews.get(FastRecurrentParams.RB)) : null);
         INDArray eps = p.backward(dOut, end, getParam(FastRecurrentParams.W),
                 getParam(FastRecurrentParams.RW), views, mgr);
-        NativeMatrix.copyPrefix(gradientViews.get(FastRecurrentParams.B), gradientViews.get(FastRecurrentParams.RB),
-                (int) mergedBias());
+        shareBiasGradient();
         last = null;
         return new Pair<>(layerGradient(), permuteIfNWC(eps));
     }

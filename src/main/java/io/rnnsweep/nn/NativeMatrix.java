@@ -108,9 +108,7 @@ final class NativeMatrix {
 
     /** Copies the first {@code count} values of contiguous float vector {@code from} over those of {@code to}. */
     static void copyPrefix(INDArray from, INDArray to, int count) {
-        float[] values = new float[count];
-        column(from).gatherRows(0, count, 0, 1, values);
-        column(to).scatterRows(0, count, 0, 1, values);
+        column(to).buffer.put(0, column(from).buffer, 0, count);
     }
 
     /** Sets rows {@code [row, row + count)} of every column to zero. */

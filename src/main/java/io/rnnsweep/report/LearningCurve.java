@@ -90,13 +90,4 @@ public final class LearningCurve {
         writer.end();
         return out.toByteArray();
     }
-
-    /**
-     * Keeps ImageIO from caching encoded images in temporary files: its file cache registers a JVM shutdown hook
-     * the first time it is used, which fails (and with it the image) when that first time is during shutdown, as
-     * when a sweep stopped by SIGTERM writes its report.
-     */
-    static void noImageCacheFiles() {
-        javax.imageio.ImageIO.setUseCache(false);
-    }
 }

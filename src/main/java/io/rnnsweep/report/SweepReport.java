@@ -110,9 +110,18 @@ public final class SweepReport {
     }
 
     private static Path save(Chart<?, ?> chart, Path file) throws IOException {
-        LearningCurve.noImageCacheFiles();
+        noImageCacheFiles();
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
+    }
+
+    /**
+     * Keeps ImageIO from caching encoded images in temporary files: its file cache registers a JVM shutdown hook
+     * the first time it is used, which fails (and with it the image) when that first time is during shutdown, as
+     * when a sweep stopped by SIGTERM writes its report.
+     */
+    private static void noImageCacheFiles() {
+        javax.imageio.ImageIO.setUseCache(false);
     }
 
     static List<String> defaultPair(SweepData sweep) {
@@ -238,9 +247,9 @@ public final class SweepReport {
                 return new Placement(true, false, sorted(values.stream().distinct().toList()), Map.of());
             }
             Map<String, Double> words = new LinkedHashMap<>();
+            double span = Math.max(n.max() - n.min(), 1e-12);
             for (String w : n.words()) {
                 int k = words.size() + 1;
-                double span = Math.max(n.max() - n.min(), 1e-12);
                 words.put(w, n.log() ? n.max() * Math.pow(3, k) : n.max() + span * 0.15 * k);
             }
             return new Placement(false, n.log(), List.of(), words);
