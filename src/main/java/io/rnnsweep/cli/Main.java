@@ -1,5 +1,6 @@
 package io.rnnsweep.cli;
 
+import io.rnnsweep.nn.ShapeInfoCache;
 import io.rnnsweep.spec.SpecException;
 import io.rnnsweep.tracking.SweepRun;
 import io.rnnsweep.train.BlasChoice;
@@ -46,10 +47,11 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Runs the command line and exits with its code; first puts the JVM's BLAS choice into effect, before
-     * anything loads ND4J (a value the launcher did not check exits 2).
+     * Runs the command line and exits with its code; first puts the JVM's BLAS choice and ND4J's shape cache into
+     * effect, before anything loads ND4J (a BLAS value the launcher did not check exits 2).
      */
     public static void main(String[] args) {
+        ShapeInfoCache.install();
         try {
             BlasChoice.apply();
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.rnnsweep.execution;
 
+import io.rnnsweep.nn.ShapeInfoCache;
 import io.rnnsweep.task.LossKind;
 import io.rnnsweep.task.Tasks;
 import io.rnnsweep.train.BlasChoice;
@@ -231,11 +232,12 @@ public final class TrialRunner {
     }
 
     /**
-     * The BLAS library this JVM calls, after the JVM's BLAS choice took effect (an executor JVM's first trial
-     * puts it into effect; a library other than the one asked for is a warning on the executor's console);
-     * empty when the native backend cannot say (the trial then fails on it).
+     * The BLAS library this JVM calls, after the JVM's BLAS choice and ND4J's shape cache took effect (an executor
+     * JVM's first trial puts them into effect; a library other than the one asked for is a warning on the
+     * executor's console); empty when the native backend cannot say (the trial then fails on it).
      */
     private static String blasLibrary() {
+        ShapeInfoCache.install();
         try {
             BlasChoice.apply();
         } catch (IllegalArgumentException e) {
