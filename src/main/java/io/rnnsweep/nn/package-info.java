@@ -7,6 +7,6 @@
  * {@code SimpleRnn} and {@code LSTM}, so networks and checkpoints exchange them. {@code FastRnnOutput}: DL4J's
  * recurrent output layer with softmax + cross-entropy or identity + mean squared error computed in one pass on that
  * layout. {@code LeanUpdater}: DL4J's updater without the per-update views it makes to look for regularization a
- * network does not have.
+ * network does not have. {@code ShapeInfoCache}: ND4J's shape buffers made once per array layout and shared.
  */
 package io.rnnsweep.nn;
