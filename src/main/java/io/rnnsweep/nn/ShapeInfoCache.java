@@ -93,11 +93,8 @@ public final class ShapeInfoCache extends BaseShapeInfoProvider {
                                                            char order, DataType dataType, boolean empty) {
         Layout layout = Layout.of(shape, stride, elementWiseStride, order, 0, dataType, empty);
         Pair<DataBuffer, long[]> found = cache.get(layout);
-        if (found == null) {
-            found = remember(layout,
-                    super.createShapeInformation(shape, stride, elementWiseStride, order, dataType, empty));
-        }
-        return Pair.create(found.getFirst(), found.getSecond().clone());
+        return copy(found != null ? found : remember(layout,
+                super.createShapeInformation(shape, stride, elementWiseStride, order, dataType, empty)));
     }
 
     @Override
@@ -105,17 +102,20 @@ public final class ShapeInfoCache extends BaseShapeInfoProvider {
                                                            char order, long extras) {
         Layout layout = Layout.of(shape, stride, elementWiseStride, order, extras, null, false);
         Pair<DataBuffer, long[]> found = cache.get(layout);
-        if (found == null) {
-            found = remember(layout, super.createShapeInformation(shape, stride, elementWiseStride, order, extras));
-        }
-        return Pair.create(found.getFirst(), found.getSecond().clone());
+        return copy(found != null ? found
+                : remember(layout, super.createShapeInformation(shape, stride, elementWiseStride, order, extras)));
+    }
+
+    /** Returns the shared buffer with the caller's own copy of the Java shape information. */
+    private static Pair<DataBuffer, long[]> copy(Pair<DataBuffer, long[]> shared) {
+        return Pair.create(shared.getFirst(), shared.getSecond().clone());
     }
 
     private Pair<DataBuffer, long[]> remember(Layout layout, Pair<DataBuffer, long[]> made) {
         if (cache.size() >= MAX_ENTRIES) {
             cache.clear();
         }
-        Pair<DataBuffer, long[]> kept = Pair.create(made.getFirst(), made.getSecond().clone());
+        Pair<DataBuffer, long[]> kept = copy(made);
         Pair<DataBuffer, long[]> raced = cache.putIfAbsent(layout.kept(), kept);
         return raced == null ? kept : raced;
     }
