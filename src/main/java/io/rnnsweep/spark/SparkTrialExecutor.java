@@ -18,11 +18,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.util.ThreadUtils;
+import scala.Function0;
+import scala.Function1;
+import scala.Function2;
 import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
+import scala.util.Try;
 
 /**
  * Runs trials on Spark. Trial-parallel: each trial is a one-task Spark job whose task asks for the trial's
@@ -41,6 +50,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final Map<Integer, Integer> injectedFaults = new ConcurrentHashMap<>();
     private final HadoopCheckpointStore checkpoints;
     private volatile boolean cancelled;
+    private volatile RDD<Integer> slot;
 
     private SparkTrialExecutor(JavaSparkContext context, String jobGroup, ExecutionMode mode, int cpusPerTrial) {
         this.context = context;
@@ -107,15 +117,12 @@ public final class SparkTrialExecutor implements TrialExecutor {
         String tag = tag(task);
         context.addJobTag(tag);
         try {
-            Map<Integer, Integer> faults = Map.copyOf(injectedFaults);
-            HadoopCheckpointStore store = checkpoints;
-            String group = jobGroup;
-            JavaFutureAction<List<TrialOutcome>> job = context.parallelize(List.of(task), 1)
-                    .map(t -> runOnExecutor(t, faults, store, group)).collectAsync();
+            CompletableFuture<TrialOutcome> result = new CompletableFuture<>();
+            SimpleFutureAction<TrialOutcome> job = submit(new TrialJob(task, Map.copyOf(injectedFaults), checkpoints,
+                    jobGroup), result);
             try {
-                List<TrialOutcome> out = task.timeout().isPresent()
-                        ? job.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : job.get();
-                return out.get(0);
+                return task.timeout().isPresent()
+                        ? result.get(task.timeout().get().toMillis(), TimeUnit.MILLISECONDS) : result.get();
             } catch (TimeoutException e) {
                 context.cancelJobsWithTag(tag);
                 return TrialOutcome.without(task.index(), TrialStatus.KILLED,
@@ -130,7 +137,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
                     // the sweep's cancellation came). Its run holds what it trained; wait for the killed task to
                     // stop logging to it first.
                     CANCELLED_HERE.add(jobGroup);
-                    awaitTasksEnded(job, CANCELLED_TASK_END_MILLIS);
+                    awaitTasksEnded(JavaConverters.seqAsJavaList(job.jobIds()), CANCELLED_TASK_END_MILLIS);
                     return TrialOutcome.without(task.index(), TrialStatus.KILLED, "sweep cancelled");
                 }
                 return TrialOutcome.without(task.index(), TrialStatus.FAILED, String.valueOf(e.getCause()));
@@ -140,19 +147,84 @@ public final class SparkTrialExecutor implements TrialExecutor {
         }
     }
 
+    /**
+     * Submits a trial's one-task Spark job on the one-element RDD every trial job shares, and completes
+     * {@code result} with its outcome or its failure. Through {@code SparkContext.submitJob} and a function that is
+     * a plain class: {@code parallelize().map().collectAsync()} made two RDDs per trial, each recording its
+     * operation scope as JSON, and handed Spark closures that its ClosureCleaner reads the bytecode of, for every
+     * trial (about half the driver's cost of a trial's job).
+     */
+    private SimpleFutureAction<TrialOutcome> submit(TrialJob trial, CompletableFuture<TrialOutcome> result) {
+        AtomicReference<TrialOutcome> outcome = new AtomicReference<>();
+        SimpleFutureAction<TrialOutcome> job = context.sc().submitJob(slotRdd(), trial, ONLY_PARTITION,
+                (Function2<Object, TrialOutcome, BoxedUnit>) (partition, out) -> {
+                    outcome.set(out);
+                    return BoxedUnit.UNIT;
+                }, (Function0<TrialOutcome>) outcome::get);
+        job.onComplete((Function1<Try<TrialOutcome>, BoxedUnit>) done -> {
+            if (done.isSuccess()) {
+                result.complete(done.get());
+            } else {
+                result.completeExceptionally(done.failed().get());
+            }
+            return BoxedUnit.UNIT;
+        }, ThreadUtils.sameThread());
+        return job;
+    }
+
+    /** The partitions a trial's job computes: the only one of {@link #slotRdd()}. */
+    private static final scala.collection.Seq<Object> ONLY_PARTITION =
+            JavaConverters.asScalaBuffer(List.<Object>of(0)).toSeq();
+
+    /** The one-partition RDD whose partition each trial's job computes (the trial travels in the job's function). */
+    private RDD<Integer> slotRdd() {
+        RDD<Integer> rdd = slot;
+        if (rdd == null) {
+            synchronized (this) {
+                if (slot == null) {
+                    slot = context.parallelize(List.of(0), 1).rdd();
+                }
+                rdd = slot;
+            }
+        }
+        return rdd;
+    }
+
+    /** A trial's Spark task: trains the trial it carries where the task runs (see {@link #runOnExecutor}). */
+    static final class TrialJob extends AbstractFunction1<scala.collection.Iterator<Integer>, TrialOutcome>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final TrialTask task;
+        private final Map<Integer, Integer> faults;
+        private final HadoopCheckpointStore store;
+        private final String group;
+
+        TrialJob(TrialTask task, Map<Integer, Integer> faults, HadoopCheckpointStore store, String group) {
+            this.task = task;
+            this.faults = faults;
+            this.store = store;
+            this.group = group;
+        }
+
+        @Override
+        public TrialOutcome apply(scala.collection.Iterator<Integer> partition) {
+            return runOnExecutor(task, faults, store, group);
+        }
+    }
+
     /** How long a cancelled trial's job waits for its killed task to end (it stops after its epoch at most). */
     private static final long CANCELLED_TASK_END_MILLIS = 60_000;
 
     /** Waits until no task of the job runs any more (a killed task ends after its current epoch), at most so long. */
-    private void awaitTasksEnded(JavaFutureAction<?> job, long millis) {
+    private void awaitTasksEnded(List<Object> jobIds, long millis) {
         long deadline = System.currentTimeMillis() + millis;
         org.apache.spark.api.java.JavaSparkStatusTracker tracker = context.statusTracker();
         while (System.currentTimeMillis() < deadline) {
             java.util.concurrent.atomic.AtomicInteger here = RUNNING_HERE.get(jobGroup);
             int active = here == null ? 0 : here.get();
             try {
-                for (int jobId : job.jobIds()) {
-                    org.apache.spark.SparkJobInfo info = tracker.getJobInfo(jobId);
+                for (Object jobId : jobIds) {
+                    org.apache.spark.SparkJobInfo info = tracker.getJobInfo((Integer) jobId);
                     if (info == null) {
                         continue;
                     }
@@ -319,7 +391,11 @@ public final class SparkTrialExecutor implements TrialExecutor {
         cancelled = true;
         CANCELLED_HERE.add(jobGroup);
         dataParallel.forEach(Thread::interrupt);
-        context.cancelJobGroup(jobGroup);
+        try {
+            context.cancelJobGroup(jobGroup);
+        } catch (IllegalStateException stopped) {
+            // Spark's own shutdown hook stopped the context first (SIGTERM): its jobs were cancelled with it.
+        }
     }
 
     /**

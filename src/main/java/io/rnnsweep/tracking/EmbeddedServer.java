@@ -254,7 +254,7 @@ public final class EmbeddedServer implements AutoCloseable {
         if (parts.length < 4 || !parts[2].equals("artifacts")) {
             throw new IllegalArgumentException("artifact path must be <experiment>/<run>/artifacts/<file>: " + path);
         }
-        FileStore.RunInfo info = store.run(parts[1]).info();
+        FileStore.RunInfo info = store.runInfo(parts[1]);
         if (!info.experimentId().equals(parts[0])) {
             throw new IllegalArgumentException("run " + parts[1] + " is not in experiment " + parts[0]);
         }

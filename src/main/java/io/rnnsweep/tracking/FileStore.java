@@ -75,6 +75,15 @@ public final class FileStore {
     private final Path root;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Path> runDirs = new java.util.HashMap<>();
+    private static final java.util.regex.Pattern EXPERIMENT_ID = java.util.regex.Pattern.compile("[0-9]+");
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[\\w\\-. ]+");
+    /**
+     * The YAML reader and writer of meta.yaml files, made once: a SnakeYAML instance builds its resolvers'
+     * patterns when made, which cost more than the file it reads (only used under this store's lock).
+     */
+    private final Yaml yamlReader = new Yaml(new SafeConstructor(new LoaderOptions()));
+    private final Yaml yamlWriter = yamlWriter();
 
     /** Opens (and, when missing, creates with MLflow's Default experiment) a store in {@code root}. */
     public FileStore(Path root) {
@@ -180,6 +189,11 @@ public final class FileStore {
         }
         logBatch(runId, List.of(), Map.of(), all);
         return info;
+    }
+
+    /** Returns a run's info (its meta.yaml) alone. */
+    public synchronized RunInfo runInfo(String runId) {
+        return readRunMeta(runDir(runId));
     }
 
     /** Returns a run with its params, tags and latest metrics. */
@@ -358,14 +372,14 @@ public final class FileStore {
     }
 
     private Path experimentDir(String id) {
-        if (id == null || !id.matches("[0-9]+")) {
+        if (id == null || !EXPERIMENT_ID.matcher(id).matches()) {
             throw new StoreException("RESOURCE_DOES_NOT_EXIST", "No experiment with id " + id);
         }
         return root.resolve(id);
     }
 
     private Path runDir(String runId) {
-        if (runId == null || !runId.matches("[0-9a-f]{32}")) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
             throw new StoreException("RESOURCE_DOES_NOT_EXIST", "Run '" + runId + "' not found");
         }
         Path known = runDirs.get(runId);
@@ -383,7 +397,7 @@ public final class FileStore {
         }
     }
 
-    private static RunInfo readRunMeta(Path dir) {
+    private RunInfo readRunMeta(Path dir) {
         Map<String, Object> m = readYaml(dir.resolve("meta.yaml"));
         Object end = m.get("end_time");
         return new RunInfo(String.valueOf(m.get("run_id")), String.valueOf(m.get("experiment_id")),
@@ -394,7 +408,7 @@ public final class FileStore {
                 String.valueOf(m.get("lifecycle_stage")));
     }
 
-    private static void writeRunMeta(Path dir, RunInfo info) throws IOException {
+    private void writeRunMeta(Path dir, RunInfo info) throws IOException {
         Map<String, Object> m = new TreeMap<>();
         m.put("artifact_uri", info.artifactUri());
         m.put("end_time", info.endTime());
@@ -431,7 +445,7 @@ public final class FileStore {
 
     /** Metric, param and tag keys become file names: letters, digits and {@code _ - . / space}, as MLflow allows. */
     private static String checkKey(String key) {
-        if (key == null || key.isEmpty() || key.length() > 250 || !key.matches("[\\w\\-. ]+")) {
+        if (key == null || key.isEmpty() || key.length() > 250 || !KEY.matcher(key).matches()) {
             throw new StoreException("INVALID_PARAMETER_VALUE", "Invalid key '" + key + "': 1 to 250 letters,"
                     + " digits, underscores, dashes, periods or spaces");
         }
@@ -474,9 +488,9 @@ public final class FileStore {
         return o instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(o));
     }
 
-    private static Map<String, Object> readYaml(Path f) {
+    private Map<String, Object> readYaml(Path f) {
         try {
-            Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(f, StandardCharsets.UTF_8));
+            Object o = yamlReader.load(Files.readString(f, StandardCharsets.UTF_8));
             if (!(o instanceof Map<?, ?> m)) {
                 throw new StoreException("INTERNAL_ERROR", "not a mapping: " + f);
             }
@@ -488,11 +502,15 @@ public final class FileStore {
         }
     }
 
-    private static void writeYaml(Path f, Map<String, Object> m) throws IOException {
+    private void writeYaml(Path f, Map<String, Object> m) throws IOException {
+        write(f, yamlWriter.dump(m));
+    }
+
+    /** A YAML writer in block style, with no line wrapped. */
+    private static Yaml yamlWriter() {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setWidth(Integer.MAX_VALUE);
-        String text = new Yaml(new Representer(options), options).dump(m);
-        write(f, text);
+        return new Yaml(new Representer(options), options);
     }
 }

@@ -21,8 +21,22 @@ public final class ThreadBinding {
     public static int apply(int threads) {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        Nd4j.factory().blas().setMaxThreads(threads);
+        blasThreads(threads);
         return current();
+    }
+
+    /** The thread count this JVM last gave its BLAS library; 0 before the first trial. */
+    private static int blasThreads;
+
+    /**
+     * Sets the BLAS library's (process-wide) thread count, unless it already is that count: OpenBLAS's setter
+     * re-initialises its thread server each time (about 1 ms, once per trial otherwise).
+     */
+    private static synchronized void blasThreads(int threads) {
+        if (blasThreads != threads) {
+            Nd4j.factory().blas().setMaxThreads(threads);
+            blasThreads = threads;
+        }
     }
 
     /** Returns the thread count ND4J reports it may use. */

@@ -71,6 +71,8 @@ class FileStoreTest {
         store.logBatch(run.runId(), List.of(new FileStore.Metric("loss", 2.5, 1_700_000_000_000L, 0),
                 new FileStore.Metric("loss", 1e-5, 1_700_000_000_100L, 1)), Map.of("lr", "0.01"), Map.of("t", "x"));
         store.updateRun(run.runId(), RunStatus.FAILED, 1_700_000_001_000L, null);
+        assertEquals(store.run(run.runId()).info(), store.runInfo(run.runId()), "a run's info alone reads the same");
+        assertEquals(1_700_000_001_000L, store.runInfo(run.runId()).endTime());
 
         Path theirs = fixture.resolve("786110699741189628");
         Path ours = store.root().resolve(id);
