@@ -81,6 +81,51 @@ public record CharCorpus(String source, String sha1, int[] tokens) {
      *     not UTF-8, or has no letters
      */
     public static CharCorpus load(Optional<Path> file) {
+        Loaded key = Loaded.of(file);
+        if (key == null) {
+            return read(file); // Missing or unreadable: read() says what is wrong with it.
+        }
+        CharCorpus known = LOADED.get(key);
+        if (known != null) {
+            return known;
+        }
+        CharCorpus corpus = read(file);
+        if (LOADED.size() >= MAX_LOADED) {
+            LOADED.clear();
+        }
+        LOADED.put(key, corpus);
+        return corpus;
+    }
+
+    /**
+     * The corpora this JVM read, by file and version: an executor's trials of the same corpus share its tokens
+     * (each session copies the ranges it trains and validates on) instead of reading, decoding and hashing it
+     * again for every trial.
+     */
+    private static final java.util.Map<Loaded, CharCorpus> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many corpora the JVM keeps at most (it starts afresh when full). */
+    private static final int MAX_LOADED = 16;
+
+    /** Which corpus, and which version of its file: path, size and modification time (the bundled one: none). */
+    private record Loaded(String path, long size, long modified) {
+        /** The key of the given corpus; null when its file cannot be looked at. */
+        static Loaded of(Optional<Path> file) {
+            if (file.isEmpty()) {
+                return new Loaded("", -1, -1);
+            }
+            try {
+                Path path = file.get().toAbsolutePath();
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                return a.isRegularFile() ? new Loaded(path.toString(), a.size(), a.lastModifiedTime().toMillis())
+                        : null;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    private static CharCorpus read(Optional<Path> file) {
         byte[] bytes;
         String source;
         if (file.isEmpty()) {

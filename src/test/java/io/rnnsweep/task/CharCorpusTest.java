@@ -1,6 +1,7 @@
 package io.rnnsweep.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,23 @@ class CharCorpusTest {
                 "emoji \uD83D\uDE00 done", "ALL CAPS\nand lower", "a\u00A0b", "\u2028line\u2029sep"}) {
             assertEquals(d2l(text), CharCorpus.preprocess(text), "text: " + text);
         }
+    }
+
+    @Test
+    void aCorpusIsReadOncePerJvmUntilItsFileChanges() throws IOException {
+        assertSame(CharCorpus.load(Optional.empty()), CharCorpus.load(Optional.empty()), "the bundled corpus");
+        Path file = dir.resolve("text.txt");
+        Files.writeString(file, "Ab cd");
+        CharCorpus first = CharCorpus.load(Optional.of(file));
+        assertSame(first, CharCorpus.load(Optional.of(file)), "the same file, unchanged");
+        Files.writeString(file, "Ab cd ef");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(file).toMillis() + 2_000));
+        CharCorpus changed = CharCorpus.load(Optional.of(file));
+        assertEquals("ab cd ef", decode(changed.tokens(), changed.size()), "the new text, read again");
+        Files.delete(file);
+        assertThrows(InvalidOptionException.class, () -> CharCorpus.load(Optional.of(file)),
+                "a file gone since is an error, not a remembered corpus");
     }
 
     @Test
