@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,6 +77,8 @@ public final class FileStore {
     private final Path root;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Path> runDirs = new java.util.HashMap<>();
+    /** The meta.yaml files this store parsed, by path (only used under this store's lock). */
+    private final Map<Path, Parsed> parsed = new HashMap<>();
     private static final java.util.regex.Pattern EXPERIMENT_ID = java.util.regex.Pattern.compile("[0-9]+");
     private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
     private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[\\w\\-. ]+");
@@ -488,17 +492,46 @@ public final class FileStore {
         return o instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(o));
     }
 
+    /**
+     * Reads a meta.yaml, parsed anew only when the file changed since this store last parsed it (its identity,
+     * modification time and size differ): a trial's run reads its meta.yaml several times (its uploads, its end)
+     * and SnakeYAML's parser would be compiled and run for each. (A writer that rewrote the file in place to the
+     * same size within the file system's timestamp tick would go unseen; this store replaces files, and MLflow's
+     * own changes to a run, its end or its deletion, change its size.)
+     */
     private Map<String, Object> readYaml(Path f) {
         try {
+            BasicFileAttributes now = Files.readAttributes(f, BasicFileAttributes.class);
+            Parsed known = parsed.get(f);
+            if (known != null && known.sameFile(now)) {
+                return new LinkedHashMap<>(known.yaml());
+            }
+            // Attributes before content: a file replaced in between is parsed again next time, never kept stale.
             Object o = yamlReader.load(Files.readString(f, StandardCharsets.UTF_8));
             if (!(o instanceof Map<?, ?> m)) {
                 throw new StoreException("INTERNAL_ERROR", "not a mapping: " + f);
             }
             Map<String, Object> out = new LinkedHashMap<>();
             m.forEach((k, v) -> out.put(String.valueOf(k), v));
+            if (parsed.size() >= MAX_PARSED) {
+                parsed.clear();
+            }
+            parsed.put(f, new Parsed(now.fileKey(), now.lastModifiedTime(), now.size(),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(out))));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many parsed meta.yaml files the store keeps at most (it starts afresh when full). */
+    private static final int MAX_PARSED = 10_000;
+
+    /** A meta.yaml as this store last parsed it, with the file's identity, modification time and size then. */
+    private record Parsed(Object fileKey, FileTime modified, long size, Map<String, Object> yaml) {
+        boolean sameFile(BasicFileAttributes now) {
+            return fileKey != null && fileKey.equals(now.fileKey()) && modified.equals(now.lastModifiedTime())
+                    && size == now.size();
         }
     }
 

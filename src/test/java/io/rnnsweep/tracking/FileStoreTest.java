@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,31 @@ class FileStoreTest {
         assertEquals(names(theirs.resolve("958a440db5714a1aa2cef54399d84b0a")), names(ours.resolve(run.runId())));
         assertTrue(Files.isDirectory(store.root().resolve(".trash")));
         assertEquals("Default", yaml(store.root().resolve("0/meta.yaml")).get("name"));
+    }
+
+    @Test
+    void aRunsInfoFollowsItsMetaYamlWhenAnotherWriterChangesIt() throws IOException {
+        FileStore store = new FileStore(dir.resolve("shared"));
+        String id = store.createExperiment("shared");
+        String run = store.createRun(id, "u", 1L, "r", Map.of()).runId();
+        assertEquals(RunStatus.RUNNING, store.runInfo(run).status());
+        assertEquals(RunStatus.RUNNING, store.runInfo(run).status(), "read twice, unchanged");
+        Path meta = store.root().resolve(id).resolve(run).resolve("meta.yaml");
+        // Another process (MLflow itself, a second store) rewrites the file in place, to the same size, later.
+        String text = Files.readString(meta);
+        java.nio.file.attribute.FileTime first = Files.getLastModifiedTime(meta);
+        Files.writeString(meta, text.replace("status: 1", "status: 4"));
+        Files.setLastModifiedTime(meta, java.nio.file.attribute.FileTime.fromMillis(first.toMillis() + 1_000));
+        assertEquals(RunStatus.FAILED, store.runInfo(run).status(), "the file as it is now, not as first parsed");
+        // ... or replaces it with another file of the same size and modification time.
+        Path other = meta.resolveSibling("other.yaml");
+        Files.writeString(other, text.replace("status: 1", "status: 5"));
+        Files.setLastModifiedTime(other, Files.getLastModifiedTime(meta));
+        Files.move(other, meta, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(RunStatus.KILLED, store.runInfo(run).status(), "another file in its place is read");
+        store.updateRun(run, RunStatus.FINISHED, 5L, null);
+        assertEquals(RunStatus.FINISHED, store.runInfo(run).status());
+        assertEquals(5L, store.run(run).info().endTime());
     }
 
     @Test
