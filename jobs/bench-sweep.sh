@@ -24,14 +24,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/target/bench-sweep.json}"
 scratch="${RNNSWEEP_BENCH_TMP:-}"
-if [ -z "$scratch" ]; then
-  scratch="${TMPDIR:-/tmp}"
-  # 2 GB free on /dev/shm: the 500-trial sweep's store is ~100 MB.
-  if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt 2000000 ]; then
-    scratch=/dev/shm
-  fi
+# 2 GB free on /dev/shm: the 500-trial sweep's store is ~100 MB. Otherwise mktemp's default ($TMPDIR or /tmp).
+if [ -z "$scratch" ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt 2000000 ]; then
+  scratch=/dev/shm
 fi
-work="$(mktemp -d -p "$scratch")"
+work="$(mktemp -d ${scratch:+-p "$scratch"})"
 work_fs="$(df -PT "$work" | awk 'NR==2 {print $2}')"
 trap 'rm -rf "$work"' EXIT
 

@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
@@ -50,13 +49,15 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final Map<Integer, Integer> injectedFaults = new ConcurrentHashMap<>();
     private final HadoopCheckpointStore checkpoints;
     private volatile boolean cancelled;
-    private volatile RDD<Integer> slot;
+    /** The one-partition RDD whose partition each trial's job computes (the trial travels in the job's function). */
+    private final RDD<Integer> slot;
 
     private SparkTrialExecutor(JavaSparkContext context, String jobGroup, ExecutionMode mode, int cpusPerTrial) {
         this.context = context;
         this.jobGroup = jobGroup;
         this.mode = mode;
         this.cpusPerTrial = cpusPerTrial;
+        this.slot = context.parallelize(List.of(0), 1).rdd();
         Map<String, String> hadoop = new java.util.LinkedHashMap<>();
         for (scala.Tuple2<String, String> kv : context.getConf().getAllWithPrefix("spark.hadoop.")) {
             hadoop.put(kv._1(), kv._2());
@@ -118,7 +119,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
         context.addJobTag(tag);
         try {
             CompletableFuture<TrialOutcome> result = new CompletableFuture<>();
-            SimpleFutureAction<TrialOutcome> job = submit(new TrialJob(task, Map.copyOf(injectedFaults), checkpoints,
+            SimpleFutureAction<BoxedUnit> job = submit(new TrialJob(task, Map.copyOf(injectedFaults), checkpoints,
                     jobGroup), result);
             try {
                 return task.timeout().isPresent()
@@ -154,17 +155,14 @@ public final class SparkTrialExecutor implements TrialExecutor {
      * operation scope as JSON, and handed Spark closures that its ClosureCleaner reads the bytecode of, for every
      * trial (about half the driver's cost of a trial's job).
      */
-    private SimpleFutureAction<TrialOutcome> submit(TrialJob trial, CompletableFuture<TrialOutcome> result) {
-        AtomicReference<TrialOutcome> outcome = new AtomicReference<>();
-        SimpleFutureAction<TrialOutcome> job = context.sc().submitJob(slotRdd(), trial, ONLY_PARTITION,
-                (Function2<Object, TrialOutcome, BoxedUnit>) (partition, out) -> {
-                    outcome.set(out);
+    private SimpleFutureAction<BoxedUnit> submit(TrialJob trial, CompletableFuture<TrialOutcome> result) {
+        SimpleFutureAction<BoxedUnit> job = context.sc().submitJob(slot, trial, ONLY_PARTITION,
+                (Function2<Object, TrialOutcome, BoxedUnit>) (partition, outcome) -> {
+                    result.complete(outcome);
                     return BoxedUnit.UNIT;
-                }, (Function0<TrialOutcome>) outcome::get);
-        job.onComplete((Function1<Try<TrialOutcome>, BoxedUnit>) done -> {
-            if (done.isSuccess()) {
-                result.complete(done.get());
-            } else {
+                }, (Function0<BoxedUnit>) () -> BoxedUnit.UNIT);
+        job.onComplete((Function1<Try<BoxedUnit>, BoxedUnit>) done -> {
+            if (done.isFailure()) {
                 result.completeExceptionally(done.failed().get());
             }
             return BoxedUnit.UNIT;
@@ -172,23 +170,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
         return job;
     }
 
-    /** The partitions a trial's job computes: the only one of {@link #slotRdd()}. */
+    /** The partitions a trial's job computes: the only one of {@link #slot}. */
     private static final scala.collection.Seq<Object> ONLY_PARTITION =
             JavaConverters.asScalaBuffer(List.<Object>of(0)).toSeq();
-
-    /** The one-partition RDD whose partition each trial's job computes (the trial travels in the job's function). */
-    private RDD<Integer> slotRdd() {
-        RDD<Integer> rdd = slot;
-        if (rdd == null) {
-            synchronized (this) {
-                if (slot == null) {
-                    slot = context.parallelize(List.of(0), 1).rdd();
-                }
-                rdd = slot;
-            }
-        }
-        return rdd;
-    }
 
     /** A trial's Spark task: trains the trial it carries where the task runs (see {@link #runOnExecutor}). */
     static final class TrialJob extends AbstractFunction1<scala.collection.Iterator<Integer>, TrialOutcome>
