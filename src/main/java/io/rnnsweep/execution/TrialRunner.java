@@ -154,10 +154,13 @@ public final class TrialRunner {
                                           CheckpointStore checkpoints, TrialRecording tracked)
             throws IOException {
         removeDeadSegmentFolders();
-        Path dir = Files.createTempDirectory(SEGMENT_PREFIX + ProcessHandle.current().pid() + "-");
+        boolean checkpointAtEnd = segment.until() < task.config().epochs() || segment.keepFinal();
+        // A scratch folder only where a checkpoint is read or written: a whole trial without checkpoints has none.
+        Path dir = segment.from() > 0 || segment.every() > 0 || checkpointAtEnd
+                ? Files.createTempDirectory(SEGMENT_PREFIX + ProcessHandle.current().pid() + "-") : null;
         try {
-            Path in = dir.resolve("resume.zip");
-            Path out = dir.resolve("checkpoint.zip");
+            Path in = dir == null ? null : dir.resolve("resume.zip");
+            Path out = dir == null ? null : dir.resolve("checkpoint.zip");
             if (segment.from() > 0) {
                 checkpoints.download(segment.checkpoint(), in);
                 trainer.resumeFrom(in);
@@ -190,7 +193,7 @@ public final class TrialRunner {
                 });
             }
             trainer.stopAfterEpoch(segment.until());
-            if (segment.until() < task.config().epochs() || segment.keepFinal()) {
+            if (checkpointAtEnd) {
                 trainer.checkpointAtEnd(out); // only a checkpoint that is stored below is written
             }
             TrialResult r = trainer.run();
@@ -202,12 +205,14 @@ public final class TrialRunner {
             }
             boolean store = r.status() == TrialStatus.PAUSED
                     || (r.status() == TrialStatus.FINISHED && segment.keepFinal());
-            if (store && Files.exists(out)) {
+            if (store && out != null && Files.exists(out)) {
                 checkpoints.upload(out, segment.checkpoint());
             }
             return r;
         } finally {
-            deleteFolder(dir);
+            if (dir != null) {
+                deleteFolder(dir);
+            }
         }
     }
 

@@ -44,13 +44,25 @@ public enum BlasLibrary {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The file the CPU backend's BLAS was loaded from, once it was: a JVM loads a native library once and keeps it,
+     * and JavaCPP's {@code Loader.load} walks its properties and library links on every call (~0.6 ms, asked once
+     * per trial).
+     */
+    private static volatile String loadedFrom;
+
     /** Returns the file the CPU backend's BLAS was loaded from; empty on the CUDA backend. */
     public static Optional<String> path() {
         if (!Nd4j.getEnvironment().isCPU()) {
             return Optional.empty();
         }
-        Loader.load(openblas_nolapack.class);
-        return Optional.ofNullable(Loader.getLoadedLibraries().get(LIBRARY));
+        String known = loadedFrom;
+        if (known == null) {
+            Loader.load(openblas_nolapack.class);
+            known = Loader.getLoadedLibraries().get(LIBRARY);
+            loadedFrom = known;
+        }
+        return Optional.ofNullable(known);
     }
 
     /**
