@@ -10,6 +10,8 @@
 #  (d) a longer sweep: 120 equal sine trials (5 epochs) on local[2] against one after another on local[1], as in
 #      (a), with the largest heap left after a collection (gc log) in each: a sweep of small trials in a JVM past
 #      its first seconds, and whether the heap stays bounded.
+# Each sweep's "jvm" is what its JVM spent over the sweep (its summary.json): CPU, the JIT compiler threads' CPU and
+# GC time, with the JIT's share of the CPU: in a fresh JVM on 2 cores, the part the trials' slots share with the JIT.
 # Wall times are the controller's (summary.json wall_seconds: from the first trial submitted to the last one
 # back), so JVM and Spark start-up are not counted; a hundred's span runs from the end of the run that ended
 # last in the hundred before (the first trial run's start for the first hundred) to its own last end (the runs'
@@ -93,12 +95,20 @@ def epochs_by_trial(name):
                 total[int(row["trial"])] = total.get(int(row["trial"]), 0.0) + float(row["epoch_seconds"])
     return total
 
+def jvm(name):
+    """The sweep JVM's CPU, JIT compiler threads' CPU and GC time over the sweep (summary.json), and the JIT's share."""
+    j = dict(summary(name).get("jvm") or {})
+    if j.get("cpu_seconds") and j.get("jit_seconds") is not None:
+        j["jit_share_of_cpu"] = round(j["jit_seconds"] / j["cpu_seconds"], 3)
+    return j
+
 def efficiency(task):
     seq, par = summary(task + "-sequential")["wall_seconds"], summary(task + "-parallel")["wall_seconds"]
     return {"sequential_local1_seconds": round(seq, 3), "parallel_local2_seconds": round(par, 3),
             "epoch_seconds_sequential": round(sum(epochs_by_trial(task + "-sequential").values()), 3),
             "epoch_seconds_parallel": round(sum(epochs_by_trial(task + "-parallel").values()), 3),
-            "efficiency": round(seq / (2 * par), 4), "goal": 0.9}
+            "efficiency": round(seq / (2 * par), 4), "goal": 0.9,
+            "jvm_sequential": jvm(task + "-sequential"), "jvm_parallel": jvm(task + "-parallel")}
 
 def runs(name):
     """The trial runs' (trial index, start ms, end ms) from the sweep's MLflow file store."""
@@ -130,7 +140,7 @@ def overhead(name, slots):
     return {"trials": trials, "slots": slots, "wall_seconds": round(s["wall_seconds"], 3),
             "epoch_seconds": round(sum(epochs.values()), 3),
             "overhead_ms_per_trial": round(1000 * (slots * s["wall_seconds"] - sum(epochs.values())) / trials, 1),
-            "goal_ms": 50}
+            "goal_ms": 50, "jvm": jvm(name)}
 
 def hundreds(name, slots):
     r = runs(name)

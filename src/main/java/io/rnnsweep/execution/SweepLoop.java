@@ -136,6 +136,7 @@ final class SweepLoop {
     /** Runs trials until the searcher and the scheduler have nothing left, and returns the sweep's result. */
     SweepResult run() throws InterruptedException {
         long t0 = System.nanoTime();
+        JvmUsage jvmAtStart = JvmUsage.now();
         Deque<Integer> ready = new ArrayDeque<>();
         int running = 0;
         takeUp(ready);
@@ -215,7 +216,7 @@ final class SweepLoop {
             }
         }
         SweepResult result = new SweepResult(spec, trials.stream().map(t -> t.task).toList(), outcomes,
-                (System.nanoTime() - t0) / 1e9, rungs);
+                (System.nanoTime() - t0) / 1e9, rungs, JvmUsage.now().since(jvmAtStart));
         boolean cancelled = executor.cancelled();
         for (SweepCallback c : callbacks) {
             result = c.sweepCompleting(result, cancelled);

@@ -27,12 +27,20 @@ import java.util.stream.Collectors;
  * @param wallSeconds the sweep's wall time
  * @param rungs under an early-stopping scheduler, each trial's last rung: the epoch of the last decision it
  *     reached (its epochs when it finished); empty for sweeps without one
+ * @param jvm what the driver's JVM spent over the sweep's wall time (CPU, JIT compilation, garbage collection);
+ *     null where it was not measured
  */
 public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds,
-                          Map<Integer, Integer> rungs) {
+                          Map<Integer, Integer> rungs, JvmUsage jvm) {
     /** Copies the rungs. */
     public SweepResult {
         rungs = Map.copyOf(rungs);
+    }
+
+    /** Creates the result of a sweep whose JVM's spending was not measured. */
+    public SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds,
+                       Map<Integer, Integer> rungs) {
+        this(spec, tasks, outcomes, wallSeconds, rungs, null);
     }
 
     /** Creates the result of a sweep without early stopping. */
@@ -52,7 +60,7 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
             List<EpochResult> held = stored.getOrDefault(o.index(), List.of());
             filled.add(held.size() > o.epochs().size() ? o.wholeTrial(held, o.seconds()) : o);
         }
-        return new SweepResult(spec, tasks, filled, wallSeconds, rungs);
+        return new SweepResult(spec, tasks, filled, wallSeconds, rungs, jvm);
     }
 
     /** Returns whether the trials were scheduled in rungs (the tables then show each trial's rung). */
@@ -226,8 +234,13 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
         s.append("  \"scheduler\": ").append(json(spec.scheduler().algorithm().key())).append(",\n");
         s.append("  \"epochs_trained\": ").append(epochsTrained()).append(",\n");
         s.append("  \"wall_seconds\": ").append(number(wallSeconds)).append(",\n");
-        s.append("  \"trial_seconds\": ").append(number(outcomes.stream().mapToDouble(TrialOutcome::seconds).sum()))
-                .append("\n}\n");
+        s.append("  \"trial_seconds\": ").append(number(outcomes.stream().mapToDouble(TrialOutcome::seconds).sum()));
+        if (jvm != null) {
+            s.append(",\n  \"jvm\": {\"cpu_seconds\": ").append(jsonNumber(jvm.cpuSeconds()))
+                    .append(", \"jit_seconds\": ").append(jsonNumber(jvm.jitSeconds()))
+                    .append(", \"gc_seconds\": ").append(jsonNumber(jvm.gcSeconds())).append("}");
+        }
+        s.append("\n}\n");
         return s.toString();
     }
 
@@ -243,6 +256,11 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
     private static String csv(List<String> cells) {
         return cells.stream().map(c -> c.contains(",") || c.contains("\"") ? "\"" + c.replace("\"", "\"\"") + "\"" : c)
                 .collect(Collectors.joining(","));
+    }
+
+    /** A number as JSON writes it: null where it is not finite. */
+    private static String jsonNumber(double v) {
+        return Double.isFinite(v) ? Double.toString(Math.round(v * 1000) / 1000.0) : "null";
     }
 
     private static String number(double v) {

@@ -73,6 +73,13 @@ class LocalSweepTest {
         assertTrue(summary.contains("\"trials\": {\"total\": 4, \"finished\": 2, \"failed\": 0, \"diverged\": 2, \"killed\": 0}"),
                 summary);
         assertTrue(summary.contains("\"lr\": \"0.01\""), summary);
+        // Local mode: the trials trained in this JVM, whose CPU, JIT and GC time over the sweep the summary states.
+        var jvm = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary).get("jvm");
+        double cpu = jvm.get("cpu_seconds").asDouble();
+        double bound = result.wallSeconds() * Runtime.getRuntime().availableProcessors() * 1.05 + 0.1;
+        assertTrue(cpu > 0 && cpu <= bound, "the JVM's CPU over the sweep alone: " + cpu + " s, at most " + bound);
+        assertTrue(jvm.get("jit_seconds").asDouble() > 0, "the JIT compiled the trainer's code: " + jvm);
+        assertTrue(jvm.get("gc_seconds").isNumber() && jvm.get("gc_seconds").asDouble() >= 0, jvm.toString());
         SweepSpec again = SpecLoader.load(out.resolve("spec.yaml"));
         assertEquals(Searcher.planned(spec.searcher()), Searcher.planned(again.searcher()), "spec.yaml is the resolved, loadable spec");
         assertEquals(spec.fixed(), again.fixed());
