@@ -109,11 +109,12 @@ def efficiency(task):
            "epoch_seconds_parallel": round(sum(epochs_by_trial(task + "-parallel").values()), 3),
            "efficiency": round(seq / (2 * par), 4), "goal": 0.9,
            "jvm_sequential": jvm(task + "-sequential"), "jvm_parallel": jvm(task + "-parallel")}
-    # Two slots on 2 cores take at least half the parallel sweep's CPU in wall time, so the efficiency is at most
-    # the sequential wall time over the parallel sweep's CPU: near it, the parallel sweep was CPU-bound.
+    # The parallel sweep takes at least its CPU / cores in wall time, so the efficiency is at most
+    # sequential wall x cores / (2 x the parallel sweep's CPU) (on 2 cores: sequential wall / CPU); near it, the
+    # parallel sweep was CPU-bound.
     cpu = out["jvm_parallel"].get("cpu_seconds")
     if cpu:
-        out["efficiency_ceiling_cpu_bound"] = round(seq / cpu, 4)
+        out["efficiency_ceiling_cpu_bound"] = round(seq * cores / (2 * cpu), 4)
     return out
 
 def runs(name):
