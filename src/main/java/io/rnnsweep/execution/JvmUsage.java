@@ -9,7 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * What this JVM spent over a span of time: its processes' CPU time, its JIT compilers' time and its garbage
+ * What this JVM spent over a span of time: its CPU time, its JIT compiler threads' CPU time and its garbage
  * collections' time, in seconds. In Spark local mode the trials run in the driver's JVM, so a sweep's span says
  * how much of the machine went to compiling and collecting beside the training; on a cluster it is the driver's
  * share alone.
