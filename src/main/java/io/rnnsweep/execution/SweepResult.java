@@ -37,15 +37,9 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
         rungs = Map.copyOf(rungs);
     }
 
-    /** Creates the result of a sweep whose JVM's spending was not measured. */
-    public SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds,
-                       Map<Integer, Integer> rungs) {
-        this(spec, tasks, outcomes, wallSeconds, rungs, null);
-    }
-
-    /** Creates the result of a sweep without early stopping. */
+    /** Creates the result of a sweep without early stopping whose JVM's spending was not measured. */
     public SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutcome> outcomes, double wallSeconds) {
-        this(spec, tasks, outcomes, wallSeconds, Map.of());
+        this(spec, tasks, outcomes, wallSeconds, Map.of(), null);
     }
 
     /**
@@ -258,7 +252,10 @@ public record SweepResult(SweepSpec spec, List<TrialTask> tasks, List<TrialOutco
                 .collect(Collectors.joining(","));
     }
 
-    /** A number as JSON writes it: null where it is not finite. */
+    /**
+     * A number as JSON writes it, to the millisecond, null where it is not finite ({@link #number} writes the
+     * empty cell a CSV wants).
+     */
     private static String jsonNumber(double v) {
         return Double.isFinite(v) ? Double.toString(Math.round(v * 1000) / 1000.0) : "null";
     }
